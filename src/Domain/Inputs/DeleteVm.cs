@@ -1,0 +1,3 @@
+namespace GicService.Domain.Inputs;
+
+public sealed record DeleteVm(string VmId) : HostInput<Done>;

@@ -1,0 +1,63 @@
+namespace GicService.Domain.Its;
+
+/// <summary>Offsets in the ITS control frame (spec/its.md §1.2).</summary>
+public enum ItsRegister
+{
+    Control = 0x0000,                // GITS_CTLR
+    ImplementerId = 0x0004,          // GITS_IIDR
+    Type = 0x0008,                   // GITS_TYPER
+    CommandQueueBase = 0x0080,       // GITS_CBASER
+    CommandWritePointer = 0x0088,    // GITS_CWRITER
+    CommandReadPointer = 0x0090,     // GITS_CREADR
+    TableBase0 = 0x0100,             // GITS_BASER0 (Device table)
+    TableBase1 = 0x0108,             // GITS_BASER1 (Collection table)
+    TableBase2 = 0x0110,             // GITS_BASER2..7: RAZ/WI in KVM
+    TableBase3 = 0x0118,
+    TableBase4 = 0x0120,
+    TableBase5 = 0x0128,
+    TableBase6 = 0x0130,
+    TableBase7 = 0x0138,
+}
+
+/// <summary>The register names the API uses, with their offsets and widths.</summary>
+public static class ItsRegisters
+{
+    private static readonly (string Name, ItsRegister Offset, int Width)[] Table =
+    [
+        ("GITS_CTLR", ItsRegister.Control, 4),
+        ("GITS_IIDR", ItsRegister.ImplementerId, 4),
+        ("GITS_TYPER", ItsRegister.Type, 8),
+        ("GITS_CBASER", ItsRegister.CommandQueueBase, 8),
+        ("GITS_CWRITER", ItsRegister.CommandWritePointer, 8),
+        ("GITS_CREADR", ItsRegister.CommandReadPointer, 8),
+        ("GITS_BASER0", ItsRegister.TableBase0, 8),
+        ("GITS_BASER1", ItsRegister.TableBase1, 8),
+        ("GITS_BASER2", ItsRegister.TableBase2, 8),
+        ("GITS_BASER3", ItsRegister.TableBase3, 8),
+        ("GITS_BASER4", ItsRegister.TableBase4, 8),
+        ("GITS_BASER5", ItsRegister.TableBase5, 8),
+        ("GITS_BASER6", ItsRegister.TableBase6, 8),
+        ("GITS_BASER7", ItsRegister.TableBase7, 8),
+    ];
+
+    public static IEnumerable<string> Names => Table.Select(t => t.Name);
+
+    public static bool TryFind(string name, out ItsRegister offset, out int widthBytes)
+    {
+        foreach (var entry in Table)
+        {
+            if (string.Equals(entry.Name, name, StringComparison.OrdinalIgnoreCase))
+            {
+                offset = entry.Offset;
+                widthBytes = entry.Width;
+                return true;
+            }
+        }
+
+        offset = default;
+        widthBytes = 0;
+        return false;
+    }
+
+    public static string NameOf(ItsRegister offset) => Table.First(t => t.Offset == offset).Name;
+}
