@@ -37,6 +37,7 @@ public static class ApiServiceCollectionExtensions
         {
             options.SerializerOptions.Converters.Add(new HexJsonConverter());
             options.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
+            options.SerializerOptions.NumberHandling = JsonNumberHandling.Strict; // ids and counts are plain JSON numbers
         });
 
         // Binding failures throw, so the exception handler answers them with a precise problem.
