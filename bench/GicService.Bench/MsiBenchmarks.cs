@@ -65,7 +65,7 @@ public class MsiBenchmarks
             Require(_its.SignalMsi(Device, e, "MSI").Delivered, $"MSI {e} was not delivered");
         }
 
-        _itsEvents.Discard();
+        _itsEvents.Drain();
         _cache = _its.Cache;
         Require(_cache.Count == Events, "the translation cache is not warm");
 
@@ -105,7 +105,7 @@ public class MsiBenchmarks
     {
         var e = _next++ & EventMask;
         var result = _its.SignalMsi(Device, e, "MSI");
-        _itsEvents.Discard();
+        _itsEvents.Drain();
         return result;
     }
 

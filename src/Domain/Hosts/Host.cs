@@ -57,7 +57,18 @@ public sealed partial class Host
         return host;
     }
 
-    public Vm? FindVm(string vmId) => _vms.Find(v => v.Id == vmId);
+    public Vm? FindVm(string vmId)
+    {
+        foreach (var vm in _vms)
+        {
+            if (vm.Id == vmId)
+            {
+                return vm;
+            }
+        }
+
+        return null;
+    }
 
     public Applied Apply(HostInput input)
     {
@@ -95,9 +106,11 @@ public sealed partial class Host
     private List<FabricEvent> Publish()
     {
         var events = _events.Drain();
-        for (var i = 0; i < events.Count; i++)
+        foreach (var e in events)
         {
-            events[i] = events[i] with { Seq = ++LastSeq, HostId = Id };
+            // Stamped in place: an event is published once, by its host, before anyone else sees it.
+            e.Seq = ++LastSeq;
+            e.HostId = Id;
         }
 
         return events;
