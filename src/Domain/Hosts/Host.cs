@@ -248,9 +248,15 @@ public sealed partial class Host
                     failure);
             }
         }
-        else
+        else if (MmioAccess.IsValid(ItsRegisters.WidthOf(input.Register), input.OffsetInRegister, input.Length))
         {
             processed = its.Write(input.Register, input.OffsetInRegister, input.Length, input.Value);
+        }
+        else
+        {
+            // An access size or alignment KVM's vgic MMIO dispatch does not perform is RAZ/WI (spec/its.md §1.1).
+            _events.Add(new RegisterWritten(vm.Id, ItsRegisters.NameOf(input.Register), null, its.Read(input.Register)));
+            return new RegisterWriteResult(0, processed);
         }
 
         var value = MmioAccess.Slice(its.Read(input.Register), input.OffsetInRegister, input.Length);
@@ -266,10 +272,16 @@ public sealed partial class Host
         }
 
         var rd = vm.FindRedistributor(input.Vcpu)!;
-        rd.Write(input.Register, input.OffsetInRegister, input.Length, input.Value);
+        var valid = MmioAccess.IsValid(RedistributorRegisters.WidthOf(input.Register), input.OffsetInRegister, input.Length);
+        if (valid)
+        {
+            rd.Write(input.Register, input.OffsetInRegister, input.Length, input.Value);
+        }
+
+        // An access size or alignment KVM does not perform is RAZ/WI (spec/its.md §1.1, vgic-mmio.c check_region).
         var value = rd.Read(input.Register);
         _events.Add(new RegisterWritten(vm.Id, RedistributorRegisters.NameOf(input.Register), input.Vcpu, value));
-        return MmioAccess.Slice(value, input.OffsetInRegister, input.Length);
+        return valid ? MmioAccess.Slice(value, input.OffsetInRegister, input.Length) : 0UL;
     }
 
     private object SetLpiConfig(SetLpiConfig input)

@@ -60,4 +60,6 @@ public static class ItsRegisters
     }
 
     public static string NameOf(ItsRegister offset) => Table.First(t => t.Offset == offset).Name;
+
+    public static int WidthOf(ItsRegister offset) => Table.First(t => t.Offset == offset).Width;
 }
