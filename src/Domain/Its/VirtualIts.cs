@@ -86,7 +86,16 @@ public sealed partial class VirtualIts
         ItsRegister.CommandReadPointer => Creadr, // Stalled (bit 0) is always 0: KVM never stalls.
         ItsRegister.TableBase0 => DeviceBaser.Raw,
         ItsRegister.TableBase1 => CollectionBaser.Raw,
-        _ => 0,
+        // Identification registers (spec/its.md §1.2): an Arm GICv3 ITS, ArchRev 3.
+        ItsRegister.PeripheralId4 => 0x40,
+        ItsRegister.PeripheralId0 => 0x92,
+        ItsRegister.PeripheralId1 => 0xB4,
+        ItsRegister.PeripheralId2 => 0x3B,
+        ItsRegister.ComponentId0 => 0x0D,
+        ItsRegister.ComponentId1 => 0xF0,
+        ItsRegister.ComponentId2 => 0x05,
+        ItsRegister.ComponentId3 => 0xB1,
+        _ => 0, // BASER2-7, PIDR3, PIDR5-7: RAZ
     };
 
     /// <summary>A guest MMIO write; returns the commands a CWRITER or GITS_CTLR write processed.</summary>
