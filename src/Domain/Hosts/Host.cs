@@ -1,5 +1,7 @@
 using System.Diagnostics;
+using GicService.Domain.Bridge;
 using GicService.Domain.Events;
+using GicService.Domain.HostIts;
 using GicService.Domain.Inputs;
 using GicService.Domain.Its;
 using GicService.Domain.Its.Commands;
@@ -25,11 +27,23 @@ public sealed partial class Host
     private readonly (string VmId, uint Vcpu)?[] _pcpus;
     private int _nextVmNumber = 1;
 
+    private readonly HostGicV4 _hostIts;
+    private readonly VgicV4Bridge _bridge;
+
     private Host(HostConfiguration configuration)
     {
         Configuration = configuration;
         _pcpus = new (string, uint)?[configuration.Pcpus];
+        _hostIts = new HostGicV4(configuration.GicVersion, configuration.EffectiveDirectLpi, configuration.Pcpus,
+            configuration.HostDevBits, configuration.HostIdBits, _events);
+        _bridge = new VgicV4Bridge(_hostIts, configuration, _events, FindVm, VectorOf);
     }
+
+    /// <summary>The host's GICv4 ITS, vPEs, VLPIs and physical redistributors.</summary>
+    public HostGicV4 HostIts => _hostIts;
+
+    /// <summary>The vgic-v4 bridge (read side: pending VLPIs of a vCPU).</summary>
+    public VgicV4Bridge Bridge => _bridge;
 
     public HostConfiguration Configuration { get; }
 
@@ -91,6 +105,11 @@ public sealed partial class Host
             BlockVcpu i => BlockVcpu(i),
             UnblockVcpu i => UnblockVcpu(i),
             AcknowledgeInterrupt i => Acknowledge(i),
+            AssignVfioDevice i => AssignVfioDevice(i),
+            ProgramMsixVector i => ProgramMsixVector(i),
+            TriggerMsixVector i => TriggerMsixVector(i),
+            SetForwarding i => SetForwarding(i),
+            UnsetForwarding i => UnsetForwarding(i),
             _ => throw new UnreachableException($"No handler for {input.GetType().Name}."),
         };
 
@@ -184,6 +203,7 @@ public sealed partial class Host
             vm.PerformReadySetup();
         }
 
+        _bridge.AttachVm(vm);
         return id;
     }
 
@@ -202,6 +222,13 @@ public sealed partial class Host
             }
         }
 
+        foreach (var vcpu in vm.Vcpus)
+        {
+            _bridge.Put(vm, vcpu.Id, needDoorbell: false);
+        }
+
+        _bridge.DetachVm(vm);
+        _devices.RemoveAll(d => d.VmId == vm.Id);
         _vms.Remove(vm);
         _events.Add(new VmDeleted(vm.Id));
         return Done.Value;
