@@ -98,6 +98,9 @@ public static class ApiServiceCollectionExtensions
         app.MapItsEndpoints();
         app.MapVcpusEndpoints();
         app.MapEventsEndpoints();
+        app.MapVfioEndpoints();
+        app.MapForwardingsEndpoints();
+        app.MapHostItsEndpoints();
         return app;
     }
 }

@@ -59,6 +59,7 @@ public sealed partial class VgicV4Bridge
         _its.RedistributorOp("VPENDBASER", pcpu, vpe.Id, null, rd.VpendBaser, vm.Id);
         rd.ResidentVpe = vpe.Id;
         vpe.Resident = true;
+        vpe.EverLoaded = true;
         vpe.DoorbellArmed = false;
 
         // 3. v4.0: clear a doorbell that fired while we were away (GICR_CLRLPIR, else CLEAR of the proxy event).
@@ -120,5 +121,5 @@ public sealed partial class VgicV4Bridge
         vpe.Resident = false;
     }
 
-    internal Vpe? VpeOf(Vm vm, uint vcpu) => _its.FindVpe(vm.Id, vcpu);
+    public Vpe? VpeOf(Vm vm, uint vcpu) => _its.FindVpe(vm.Id, vcpu);
 }

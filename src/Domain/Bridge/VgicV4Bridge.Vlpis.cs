@@ -86,7 +86,7 @@ public sealed partial class VgicV4Bridge
     }
 
     /// <summary>The VLPIs pending on a vCPU's vPE, as (vINTID, priority, enabled) from the vprop table.</summary>
-    internal IEnumerable<(uint IntId, byte Priority, bool Enabled)> PendingVlpis(Vm vm, uint vcpu) =>
+    public IEnumerable<(uint IntId, byte Priority, bool Enabled)> PendingVlpis(Vm vm, uint vcpu) =>
         _its.FindVpe(vm.Id, vcpu) is { } vpe
             ? vpe.PendingVlpis.Select(v => (v, _its.VlpiPriority(vm.Id, v), _its.IsVlpiEnabled(vm.Id, v)))
             : [];

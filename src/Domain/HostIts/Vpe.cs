@@ -40,6 +40,9 @@ public sealed class Vpe
 
     public bool Mapped { get; internal set; }
 
+    /// <summary>True once a vcpu_load has run the vPE (the API shows no pCPU before that).</summary>
+    public bool EverLoaded { get; internal set; }
+
     /// <summary>The doorbell's proxy event has been MAPTI'd (v4.0 without DirectLPI, at the first VMOVP).</summary>
     internal bool ProxyMapped { get; set; }
 
