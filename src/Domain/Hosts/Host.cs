@@ -119,6 +119,7 @@ public sealed partial class Host
             return new Applied(null, rejection, []);
         }
 
+        AssertInvariants(input.GetType().Name);
         return new Applied(outcome, null, Publish());
     }
 
