@@ -263,6 +263,14 @@ public sealed partial class Host
 
         var its = vm.Its;
         IReadOnlyList<ProcessedCommand> processed = [];
+        if (!ItsRegisters.IsListed(input.Register))
+        {
+            // Unlisted offsets, GITS_TRANSLATER included, are RAZ/WI for the guest; userspace gets -ENXIO (spec/its.md §1.1, §1.7).
+            return input.Userspace
+                ? new Rejection(RejectionKind.Unprocessable, $"No ITS register at offset 0x{(int)input.Register:x} (-ENXIO).", Errno.ENXIO)
+                : new RegisterWriteResult(0, processed);
+        }
+
         if (input.Userspace && input.Register is ItsRegister.CommandReadPointer or ItsRegister.ImplementerId)
         {
             var full = MmioAccess.Merge(its.Read(input.Register), input.OffsetInRegister, input.Length, input.Value);
@@ -297,6 +305,11 @@ public sealed partial class Host
         if (Resolve(input.VmId, input.Vcpu, out var vm, out _) is { } refused)
         {
             return refused;
+        }
+
+        if (!RedistributorRegisters.IsListed(input.Register))
+        {
+            return 0UL; // RAZ/WI
         }
 
         var rd = vm.FindRedistributor(input.Vcpu)!;

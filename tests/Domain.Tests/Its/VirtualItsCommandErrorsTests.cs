@@ -192,8 +192,8 @@ public sealed class VirtualItsCommandErrorsTests
     public void Mapti_ReportsIdOorAndChangesNothing_WhenTheIteAddressIsOutsideGuestRam()
     {
         var vm = HostBuilder.PopulatedVm();
-        var lastQword = (ulong)TestVm.DefaultMemoryMiB << 20;
-        vm.RunOk(new Mapd(new DeviceId(3), 7, lastQword - 0x100, true)); // 256 events, only 32 ITEs' worth of RAM
+        var ramEnd = (ulong)TestVm.DefaultMemoryMiB << 20;
+        vm.RunOk(new Mapd(new DeviceId(3), 7, ramEnd - 0x100, true)); // 256 events, only 32 ITEs' worth of RAM
         vm.RunOk(Map(3, 31, 8300, 0)); // the last ITE inside RAM
         AssertFailsAndChangesNothing(vm, Map(3, 32, 8301, 0), ItsError.MaptiIdOor);
     }
