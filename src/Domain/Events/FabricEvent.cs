@@ -6,9 +6,9 @@ namespace GicService.Domain.Events;
 /// </summary>
 public abstract record FabricEvent
 {
-    public long Seq { get; init; }
+    public long Seq { get; internal set; }
 
-    public string HostId { get; init; } = "";
+    public string HostId { get; internal set; } = "";
 
     /// <summary>The event type as the API names it (the record's name).</summary>
     public string Type => GetType().Name;

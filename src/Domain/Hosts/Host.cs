@@ -1,5 +1,7 @@
 using System.Diagnostics;
+using GicService.Domain.Bridge;
 using GicService.Domain.Events;
+using GicService.Domain.HostIts;
 using GicService.Domain.Inputs;
 using GicService.Domain.Its;
 using GicService.Domain.Its.Commands;
@@ -25,11 +27,23 @@ public sealed partial class Host
     private readonly (string VmId, uint Vcpu)?[] _pcpus;
     private int _nextVmNumber = 1;
 
+    private readonly HostGicV4 _hostIts;
+    private readonly VgicV4Bridge _bridge;
+
     private Host(HostConfiguration configuration)
     {
         Configuration = configuration;
         _pcpus = new (string, uint)?[configuration.Pcpus];
+        _hostIts = new HostGicV4(configuration.GicVersion, configuration.EffectiveDirectLpi, configuration.Pcpus,
+            configuration.HostDevBits, configuration.HostIdBits, _events);
+        _bridge = new VgicV4Bridge(_hostIts, configuration, _events, FindVm, VectorOf);
     }
+
+    /// <summary>The host's GICv4 ITS, vPEs, VLPIs and physical redistributors.</summary>
+    public HostGicV4 HostIts => _hostIts;
+
+    /// <summary>The vgic-v4 bridge (read side: pending VLPIs of a vCPU).</summary>
+    public VgicV4Bridge Bridge => _bridge;
 
     public HostConfiguration Configuration { get; }
 
@@ -57,7 +71,18 @@ public sealed partial class Host
         return host;
     }
 
-    public Vm? FindVm(string vmId) => _vms.Find(v => v.Id == vmId);
+    public Vm? FindVm(string vmId)
+    {
+        foreach (var vm in _vms)
+        {
+            if (vm.Id == vmId)
+            {
+                return vm;
+            }
+        }
+
+        return null;
+    }
 
     public Applied Apply(HostInput input)
     {
@@ -80,6 +105,11 @@ public sealed partial class Host
             BlockVcpu i => BlockVcpu(i),
             UnblockVcpu i => UnblockVcpu(i),
             AcknowledgeInterrupt i => Acknowledge(i),
+            AssignVfioDevice i => AssignVfioDevice(i),
+            ProgramMsixVector i => ProgramMsixVector(i),
+            TriggerMsixVector i => TriggerMsixVector(i),
+            SetForwarding i => SetForwarding(i),
+            UnsetForwarding i => UnsetForwarding(i),
             _ => throw new UnreachableException($"No handler for {input.GetType().Name}."),
         };
 
@@ -89,15 +119,18 @@ public sealed partial class Host
             return new Applied(null, rejection, []);
         }
 
+        AssertInvariants(input.GetType().Name);
         return new Applied(outcome, null, Publish());
     }
 
     private List<FabricEvent> Publish()
     {
         var events = _events.Drain();
-        for (var i = 0; i < events.Count; i++)
+        foreach (var e in events)
         {
-            events[i] = events[i] with { Seq = ++LastSeq, HostId = Id };
+            // Stamped in place: an event is published once, by its host, before anyone else sees it.
+            e.Seq = ++LastSeq;
+            e.HostId = Id;
         }
 
         return events;
@@ -171,6 +204,7 @@ public sealed partial class Host
             vm.PerformReadySetup();
         }
 
+        _bridge.AttachVm(vm);
         return id;
     }
 
@@ -189,6 +223,13 @@ public sealed partial class Host
             }
         }
 
+        foreach (var vcpu in vm.Vcpus)
+        {
+            _bridge.Put(vm, vcpu.Id, needDoorbell: false);
+        }
+
+        _bridge.DetachVm(vm);
+        _devices.RemoveAll(d => d.VmId == vm.Id);
         _vms.Remove(vm);
         _events.Add(new VmDeleted(vm.Id));
         return Done.Value;

@@ -17,6 +17,18 @@ public enum ItsRegister
     TableBase5 = 0x0128,
     TableBase6 = 0x0130,
     TableBase7 = 0x0138,
+    PeripheralId4 = 0xFFD0,          // GITS_PIDR4
+    PeripheralId5 = 0xFFD4,          // GITS_PIDR5
+    PeripheralId6 = 0xFFD8,          // GITS_PIDR6
+    PeripheralId7 = 0xFFDC,          // GITS_PIDR7
+    PeripheralId0 = 0xFFE0,          // GITS_PIDR0
+    PeripheralId1 = 0xFFE4,          // GITS_PIDR1
+    PeripheralId2 = 0xFFE8,          // GITS_PIDR2 (ArchRev 3)
+    PeripheralId3 = 0xFFEC,          // GITS_PIDR3
+    ComponentId0 = 0xFFF0,           // GITS_CIDR0
+    ComponentId1 = 0xFFF4,           // GITS_CIDR1
+    ComponentId2 = 0xFFF8,           // GITS_CIDR2
+    ComponentId3 = 0xFFFC,           // GITS_CIDR3
 }
 
 /// <summary>The register names the API uses, with their offsets and widths.</summary>
@@ -38,6 +50,18 @@ public static class ItsRegisters
         ("GITS_BASER5", ItsRegister.TableBase5, 8),
         ("GITS_BASER6", ItsRegister.TableBase6, 8),
         ("GITS_BASER7", ItsRegister.TableBase7, 8),
+        ("GITS_PIDR4", ItsRegister.PeripheralId4, 4),
+        ("GITS_PIDR5", ItsRegister.PeripheralId5, 4),
+        ("GITS_PIDR6", ItsRegister.PeripheralId6, 4),
+        ("GITS_PIDR7", ItsRegister.PeripheralId7, 4),
+        ("GITS_PIDR0", ItsRegister.PeripheralId0, 4),
+        ("GITS_PIDR1", ItsRegister.PeripheralId1, 4),
+        ("GITS_PIDR2", ItsRegister.PeripheralId2, 4),
+        ("GITS_PIDR3", ItsRegister.PeripheralId3, 4),
+        ("GITS_CIDR0", ItsRegister.ComponentId0, 4),
+        ("GITS_CIDR1", ItsRegister.ComponentId1, 4),
+        ("GITS_CIDR2", ItsRegister.ComponentId2, 4),
+        ("GITS_CIDR3", ItsRegister.ComponentId3, 4),
     ];
 
     public static IEnumerable<string> Names => Table.Select(t => t.Name);

@@ -1,0 +1,3 @@
+namespace GicService.Api.Contracts;
+
+public sealed record HealthResponse(string Status);

@@ -1,0 +1,47 @@
+using System.Text.Json;
+using GicService.Infrastructure.Hosting;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Mvc;
+
+namespace GicService.Api.Problems;
+
+/// <summary>
+/// Turns exceptions into problem responses: a body the framework could not bind is a 400, a host deleted
+/// mid-request a 404; anything else is a bug, logged with the request id, and a 500.
+/// </summary>
+public sealed partial class ProblemExceptionHandler(IProblemDetailsService problems, ILogger<ProblemExceptionHandler> logger) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        var (status, type, title, detail) = exception switch
+        {
+            BadHttpRequestException bad => (bad.StatusCode, bad.StatusCode == 413 ? ProblemTypes.HttpStatus : ProblemTypes.MalformedRequest,
+                "The request is malformed", Describe(bad)),
+            HostDeletedException gone => (404, ProblemTypes.HostNotFound, "Host not found", gone.Message),
+            _ => (500, ProblemTypes.Internal, "Internal error", "An unexpected error occurred; it has been logged with this request's traceId."),
+        };
+
+        if (status >= 500)
+        {
+            LogUnhandled(logger, exception, httpContext.TraceIdentifier);
+        }
+
+        httpContext.Response.StatusCode = status;
+        return await problems.TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = httpContext,
+            Exception = exception,
+            ProblemDetails = new ProblemDetails { Status = status, Type = type, Title = title, Detail = detail },
+        });
+    }
+
+    private static string Describe(BadHttpRequestException bad) => bad.InnerException switch
+    {
+        JsonException json => $"The JSON body is not valid: {json.Message}",
+        { } inner => $"{bad.Message} {inner.Message}",
+        null => bad.Message,
+    };
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled exception for request {TraceId}")]
+    private static partial void LogUnhandled(ILogger logger, Exception exception, string traceId);
+}

@@ -1,0 +1,19 @@
+namespace GicService.Api.Problems;
+
+/// <summary>
+/// Every RFC 9457 problem <c>type</c> this service answers with. Published values never change;
+/// docs/problems.md describes each.
+/// </summary>
+public static class ProblemTypes
+{
+    public const string Validation = "/problems/validation";
+    public const string MalformedRequest = "/problems/malformed-request";
+    public const string HostNotFound = "/problems/host-not-found";
+    public const string NotFound = "/problems/not-found";
+    public const string RouteNotFound = "/problems/route-not-found";
+    public const string Conflict = "/problems/conflict";
+    public const string Unprocessable = "/problems/unprocessable";
+    public const string Untranslatable = "/problems/its-translation-error";
+    public const string Internal = "/problems/internal-error";
+    public const string HttpStatus = "/problems/http-status";
+}
