@@ -14,6 +14,9 @@ internal static class HostInvariants
 {
     public static void Check(Host host)
     {
+        // The host's own consistency checks (ITS and spec/vgic-v4.md §7) must agree.
+        Assert.Empty(host.CheckInvariants());
+
         foreach (var vm in host.Vms)
         {
             Check(vm);

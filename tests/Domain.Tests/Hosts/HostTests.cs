@@ -21,8 +21,10 @@ public sealed class HostTests
         var applied = host.Apply(new CreateVm(null, 2, 8, VmSetup.Bare));
 
         Assert.Equal("vm1", applied.Result);
-        var vmCreated = Assert.IsType<VmCreated>(Assert.Single(applied.Events));
+        var vmCreated = Assert.IsType<VmCreated>(applied.Events[0]);
         Assert.Equal((2L, "vm1", "bare"), (vmCreated.Seq, vmCreated.VmId, vmCreated.Setup));
+        Assert.Equal(Enumerable.Range(2, applied.Events.Count).Select(i => (long)i), applied.Events.Select(e => e.Seq));
+        Assert.Equal(applied.Events[^1].Seq, host.LastSeq);
     }
 
     [Fact]
