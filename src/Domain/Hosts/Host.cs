@@ -357,6 +357,11 @@ public sealed partial class Host
             return refused;
         }
 
+        if (input.Commands.Any(q => q.Raw is null ? q.Command is null : q.Raw.Length != ItsCommandCodec.CommandSize))
+        {
+            return new Rejection(RejectionKind.Unprocessable, $"Every queued command is a structured command or exactly {ItsCommandCodec.CommandSize} raw bytes.");
+        }
+
         var its = vm.Its;
         if (!its.Cbaser.Valid)
         {

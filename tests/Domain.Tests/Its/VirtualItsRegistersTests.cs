@@ -130,6 +130,26 @@ public sealed class VirtualItsRegistersTests
         Assert.Equal(0x4B00_043BUL, accepted.Value);
     }
 
+    [Theory]
+    [InlineData(ItsRegister.PeripheralId4, 0x40UL)]
+    [InlineData(ItsRegister.PeripheralId5, 0UL)]
+    [InlineData(ItsRegister.PeripheralId6, 0UL)]
+    [InlineData(ItsRegister.PeripheralId7, 0UL)]
+    [InlineData(ItsRegister.PeripheralId0, 0x92UL)]
+    [InlineData(ItsRegister.PeripheralId1, 0xB4UL)]
+    [InlineData(ItsRegister.PeripheralId2, 0x3BUL)]
+    [InlineData(ItsRegister.PeripheralId3, 0UL)]
+    [InlineData(ItsRegister.ComponentId0, 0x0DUL)]
+    [InlineData(ItsRegister.ComponentId1, 0xF0UL)]
+    [InlineData(ItsRegister.ComponentId2, 0x05UL)]
+    [InlineData(ItsRegister.ComponentId3, 0xB1UL)]
+    public void IdRegisters_ReadKvmValuesAndIgnoreWrites(ItsRegister register, ulong expected)
+    {
+        var vm = HostBuilder.ReadyVm();
+        Assert.Equal(expected, vm.ReadIts(register));
+        Assert.Equal(expected, vm.WriteIts(register, 0xFF).Value);
+    }
+
     // ------------------------------------------------------------------ GITS_CBASER (§1.5)
 
     [Fact]
