@@ -31,6 +31,7 @@ public sealed class QemuIts : IDisposable
     private const ulong CreadrOffset = 0x0090;
     private const ulong Baser0Offset = 0x0100;
     private const ulong Baser1Offset = 0x0108;
+    private const ulong TranslaterOffset = 0x1_0040;
     private const ulong GicrCtlr = 0x0000;
     private const ulong GicrPropbaser = 0x0070;
     private const ulong GicrPendbaser = 0x0078;
@@ -115,6 +116,22 @@ public sealed class QemuIts : IDisposable
         var log = _qtest.TakeLog();
         var creadr = QtestClient.ParseHex(answers[2]);
         return new QemuCommandOutcome(log, creadr & ~1UL, (creadr & 1) != 0, _cwriter);
+    }
+
+    /// <summary>
+    /// An MSI: a 32-bit write of <paramref name="eventId"/> to GITS_TRANSLATER. QEMU takes the DeviceID
+    /// from the requester id, which is 0 for qtest accesses. Returns the guest-error text logged meanwhile.
+    /// </summary>
+    public QemuCommandOutcome SignalMsi(uint eventId)
+    {
+        _qtest.TakeLog();
+        var answers = _qtest.Batch(
+        [
+            $"writel 0x{ItsBase + TranslaterOffset:x} 0x{eventId:x}",
+            $"readq 0x{ItsBase + CreadrOffset:x}",
+        ]);
+        var creadr = QtestClient.ParseHex(answers[1]);
+        return new QemuCommandOutcome(_qtest.TakeLog(), creadr & ~1UL, (creadr & 1) != 0, _cwriter);
     }
 
     /// <summary>

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using GicService.Domain.Its;
+using GicService.Domain.Its.Commands;
 
 namespace GicService.Differential.Runs;
 
@@ -33,24 +34,41 @@ public sealed class HttpShare(HttpClient http)
                 Send(HttpMethod.Post, $"{vm}/its/commands", new { commands = syncs }, HttpStatusCode.OK);
             }
 
-            if (run.Effective.Steps.Count > 0)
+            // Consecutive commands go in one request, as a guest fills the queue; MSIs go to .../msi.
+            var results = new List<JsonNode>();
+            var steps = run.Effective.Steps;
+            for (var start = 0; start < steps.Count;)
             {
-                var commands = run.Effective.Steps.Select(s => new { raw = Convert.ToHexStringLower(s.Encode()) }).ToList();
-                var response = Send(HttpMethod.Post, $"{vm}/its/commands", new { commands }, HttpStatusCode.OK);
-                var results = response["results"]!.AsArray();
-                if (results.Count != run.Results.Count)
+                if (steps[start] is { AsMsi: true, Command: Int msi })
                 {
-                    problems.Add($"{results.Count} results over HTTP, {run.Results.Count} in process");
+                    results.Add(Send(HttpMethod.Post, $"{vm}/msi", new { deviceId = msi.DeviceId.Value, eventId = msi.EventId.Value }, HttpStatusCode.OK));
+                    start++;
+                    continue;
                 }
 
-                for (var i = 0; i < Math.Min(results.Count, run.Results.Count); i++)
+                var end = start;
+                while (end < steps.Count && !steps[end].AsMsi)
                 {
-                    var expected = Outcome(run.Results[i]);
-                    var actual = Outcome(results[i]!);
-                    if (expected != actual)
-                    {
-                        problems.Add($"[{i}] {run.Effective.Steps[i]}: in process {expected}, over HTTP {actual}");
-                    }
+                    end++;
+                }
+
+                var commands = steps.Skip(start).Take(end - start).Select(s => new { raw = Convert.ToHexStringLower(s.Encode()) }).ToList();
+                results.AddRange(Send(HttpMethod.Post, $"{vm}/its/commands", new { commands }, HttpStatusCode.OK)["results"]!.AsArray().Select(r => r!));
+                start = end;
+            }
+
+            if (results.Count != run.Results.Count)
+            {
+                problems.Add($"{results.Count} results over HTTP, {run.Results.Count} in process");
+            }
+
+            for (var i = 0; i < Math.Min(results.Count, run.Results.Count); i++)
+            {
+                var expected = Outcome(run.Results[i]);
+                var actual = Outcome(results[i]);
+                if (expected != actual)
+                {
+                    problems.Add($"[{i}] {steps[i]}: in process {expected}, over HTTP {actual}");
                 }
             }
 
@@ -78,8 +96,12 @@ public sealed class HttpShare(HttpClient http)
     private static string Outcome(ProcessedCommand c) =>
         $"{c.Status.ToString().ToLowerInvariant()} {(c.ItsError is { } e ? e.Code() : string.Empty)} {(c.Errno is { } errno ? $"-{errno}" : string.Empty)}".Trim();
 
-    private static string Outcome(JsonNode c) =>
-        $"{(string)c["status"]!} {(string?)c["itsError"]?["code"] ?? string.Empty} {(string?)c["errno"] ?? string.Empty}".Trim();
+    /// <summary>A command result (<c>status</c>) or an MSI outcome (<c>outcome</c>: pending = ok, dropped = error).</summary>
+    private static string Outcome(JsonNode c)
+    {
+        var status = (string?)c["status"] ?? ((string?)c["outcome"] == "pending" ? "ok" : "error");
+        return $"{status} {(string?)c["itsError"]?["code"] ?? string.Empty} {(string?)c["errno"] ?? string.Empty}".Trim();
+    }
 
     private JsonNode Send(HttpMethod method, string route, object? body, HttpStatusCode? expected)
     {

@@ -145,6 +145,11 @@ public sealed class StreamRunner
                 .ToList()
             : [];
 
+        if (step.AsMsi && command is Int msi)
+        {
+            return RunMsi(msi, vm, host, qemu, line);
+        }
+
         var applied = host.Apply(new ProcessItsCommands(VmId, [new QueuedCommand(null, step.Encode())]));
         if (!applied.Accepted || applied.Result is not CommandsResult { Processed: true, Results: [var result] })
         {
@@ -240,6 +245,31 @@ public sealed class StreamRunner
             }
         }
 
+        return result;
+    }
+
+    /// <summary>
+    /// An MSI from the VMM: KVM_SIGNAL_MSI on GicService (the translation cache fast path, then the INT
+    /// path), a GITS_TRANSLATER write on QEMU (row 19: KVM ignores the CPU's TRANSLATER writes, and
+    /// QEMU's carry DeviceID 0 from qtest). Both fail exactly where INT fails.
+    /// </summary>
+    private ProcessedCommand RunMsi(Int msi, Vm vm, Host host, QemuIts qemu, TraceLine line)
+    {
+        var applied = host.Apply(new SignalMsi(VmId, msi.DeviceId.Value, msi.EventId.Value));
+        if (!applied.Accepted || applied.Result is not MsiOutcome outcome)
+        {
+            throw new DifferentialMismatchException($"GicService refused the MSI: {applied.Rejection}");
+        }
+
+        var result = new ProcessedCommand(0, string.Empty, "MSI", outcome.Pending ? CommandStatus.Ok : CommandStatus.Error,
+            outcome.ItsError, outcome.Errno, outcome.Reason);
+        line.Domain = result;
+        _statistics.CountCommand();
+        _statistics.CountOutcome($"MSI {Describe(result)}");
+
+        var qemuOutcome = qemu.SignalMsi(msi.EventId.Value);
+        line.Qemu = qemuOutcome;
+        CompareOutcome(msi, result, qemuOutcome, null, line);
         return result;
     }
 

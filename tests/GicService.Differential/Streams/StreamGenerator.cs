@@ -85,8 +85,11 @@ public static class StreamGenerator
                 return new CommandStream(vcpus, [.. setup.Select(c => new StreamStep(c)).Concat(body).Take(maxCommands)], queueStart);
             }));
 
+    // An INT for DeviceID 0 goes as an MSI one time in three (row 19: only DeviceID 0 can reach QEMU's GITS_TRANSLATER from qtest).
     public static Gen<StreamStep> Step(int vcpus) =>
-        Gen.Select(Command(vcpus), Noise, (command, noise) => new StreamStep(command, noise.Within(CommandNoise.UnusedBits(command))));
+        Gen.Select(Command(vcpus), Noise, Gen.Int[0, 2], (command, noise, msi) => command is Int { DeviceId.Value: 0 } && msi == 0
+            ? new StreamStep(command, AsMsi: true)
+            : new StreamStep(command, noise.Within(CommandNoise.UnusedBits(command))));
 
     public static Gen<ItsCommand> Command(int vcpus)
     {

@@ -7,9 +7,11 @@ namespace GicService.Differential.Streams;
 
 /// <summary>
 /// One command of a stream: a command record, encoded with the project's codec, plus optional
-/// <see cref="CommandNoise"/> in bits neither KVM nor QEMU decodes for that opcode.
+/// <see cref="CommandNoise"/> in bits neither KVM nor QEMU decodes for that opcode. With
+/// <paramref name="AsMsi"/> an INT for DeviceID 0 is instead sent as an MSI: KVM_SIGNAL_MSI on
+/// GicService, a GITS_TRANSLATER write on QEMU (whose qtest accesses carry requester id 0).
 /// </summary>
-public sealed record StreamStep(ItsCommand Command, CommandNoise Noise = default)
+public sealed record StreamStep(ItsCommand Command, CommandNoise Noise = default, bool AsMsi = false)
 {
     /// <summary>The 32 bytes GicService gets: ITT addresses are GicService guest-physical addresses.</summary>
     public byte[] Encode() => WithNoise(ItsCommandCodec.Encode(Command));
@@ -23,6 +25,11 @@ public sealed record StreamStep(ItsCommand Command, CommandNoise Noise = default
 
     public override string ToString()
     {
+        if (AsMsi && Command is Int msi)
+        {
+            return $"MSI dev={Hex(msi.DeviceId.Value)} ev={Hex(msi.EventId.Value)}";
+        }
+
         var text = Describe(Command);
         return Noise.IsNone ? text : $"{text} {Noise}";
     }
@@ -47,6 +54,11 @@ public sealed record StreamStep(ItsCommand Command, CommandNoise Noise = default
             UnknownCommand c => $"new UnknownCommand(0x{c.RawOpcode:x2})",
             var other => $"ItsCommandCodec.Decode(Convert.FromHexString(\"{Convert.ToHexStringLower(ItsCommandCodec.Encode(other))}\"))",
         };
+        if (AsMsi)
+        {
+            return $"new StreamStep({command}, AsMsi: true)";
+        }
+
         return Noise.IsNone
             ? $"new StreamStep({command})"
             : $"new StreamStep({command}, new CommandNoise({Hex(Noise.Dw0)}, {Hex(Noise.Dw1)}, {Hex(Noise.Dw2)}, {Hex(Noise.Dw3)}))";
