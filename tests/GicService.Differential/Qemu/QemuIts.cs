@@ -89,7 +89,10 @@ public sealed class QemuIts : IDisposable
         };
         for (var vcpu = 0u; vcpu < Vcpus; vcpu++)
         {
+            // A stream may have cleared EnableLPIs; the pending table is zeroed before it is set again.
+            requests.Add($"writel 0x{Redistributor(vcpu) + GicrCtlr:x} 0x0");
             requests.Add(QtestClient.MemsetRequest(Gpa(ReadyLayout.PendingTable(vcpu)), ReadyLayout.PendingTableStride, 0));
+            requests.Add($"writel 0x{Redistributor(vcpu) + GicrCtlr:x} 0x1");
         }
 
         requests.AddRange(ProgramItsRequests());
@@ -116,6 +119,19 @@ public sealed class QemuIts : IDisposable
         var log = _qtest.TakeLog();
         var creadr = QtestClient.ParseHex(answers[2]);
         return new QemuCommandOutcome(log, creadr & ~1UL, (creadr & 1) != 0, _cwriter);
+    }
+
+    /// <summary>GICR_CTLR of <paramref name="vcpu"/>'s redistributor := EnableLPIs; returns the guest-error text logged meanwhile.</summary>
+    public string SetEnableLpis(uint vcpu, bool enable)
+    {
+        _qtest.TakeLog();
+        var answers = _qtest.Batch([$"writel 0x{Redistributor(vcpu) + GicrCtlr:x} 0x{(enable ? 1 : 0)}", $"readl 0x{Redistributor(vcpu) + GicrCtlr:x}"]);
+        if ((QtestClient.ParseHex(answers[1]) & 1) != (enable ? 1UL : 0UL))
+        {
+            throw new InvalidOperationException($"QEMU redistributor {vcpu}: GICR_CTLR reads 0x{QtestClient.ParseHex(answers[1]):x} after writing EnableLPIs {enable}");
+        }
+
+        return _qtest.TakeLog();
     }
 
     /// <summary>

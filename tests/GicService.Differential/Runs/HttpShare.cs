@@ -39,6 +39,14 @@ public sealed class HttpShare(HttpClient http)
             var steps = run.Effective.Steps;
             for (var start = 0; start < steps.Count;)
             {
+                if (steps[start].Redistributor is { } write)
+                {
+                    Send(HttpMethod.Put, $"{vm}/vcpus/{write.Vcpu}/redistributor/GICR_CTLR", new { value = write.Enable ? 1 : 0 }, HttpStatusCode.OK);
+                    results.Add(new JsonObject { ["status"] = "ok" });
+                    start++;
+                    continue;
+                }
+
                 if (steps[start] is { AsMsi: true, Command: Int msi })
                 {
                     results.Add(Send(HttpMethod.Post, $"{vm}/msi", new { deviceId = msi.DeviceId.Value, eventId = msi.EventId.Value }, HttpStatusCode.OK));
@@ -47,7 +55,7 @@ public sealed class HttpShare(HttpClient http)
                 }
 
                 var end = start;
-                while (end < steps.Count && !steps[end].AsMsi)
+                while (end < steps.Count && !steps[end].AsMsi && steps[end].Redistributor is null)
                 {
                     end++;
                 }

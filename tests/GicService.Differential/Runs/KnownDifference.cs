@@ -2,7 +2,7 @@ namespace GicService.Differential.Runs;
 
 /// <summary>
 /// The rows of spec/qemu-vs-kvm.md ("Known differences") that the differential meets while running a
-/// stream, and the rows added in docs/qemu-differences.md. Each value is the row number; how the
+/// stream, and the rows it found and docs/qemu-differences.md adds (22 on). Each value is the row number; how the
 /// harness handles the row is said where it does so (StreamRunner) and in docs/qemu-differences.md.
 /// Rows kept out by the generator (1, 5, 11, 14, 15, 16) and rows that cannot arise with the ready
 /// layout (17, 18, 19, 20, 21) have no value here.
@@ -35,4 +35,17 @@ public enum KnownDifference
 
     /// <summary>MAPTI/MAPI creating a second ITE for an INTID that already has an LPI: shared in KVM, per ITE in QEMU. Dropped from the stream.</summary>
     Row12SharedIntId = 12,
+
+    /// <summary>
+    /// New row (docs/qemu-differences.md): INT or MSI whose target redistributor has EnableLPIs = 0 is
+    /// dropped by both, KVM reporting -EBUSY and QEMU nothing.
+    /// </summary>
+    Row22TriggerWithLpisDisabled = 22,
+
+    /// <summary>
+    /// New row: CLEAR, DISCARD or MOVI of an LPI whose redistributor (or MOVI's target) has EnableLPIs = 0:
+    /// KVM clears, frees or moves the latch; QEMU leaves the pending tables alone. The harness does to
+    /// QEMU's bit what KVM did to the latch.
+    /// </summary>
+    Row23PendingChangeWithLpisDisabled = 23,
 }

@@ -6,6 +6,7 @@ using GicService.Domain.Hosts;
 using GicService.Domain.Inputs;
 using GicService.Domain.Its;
 using GicService.Domain.Its.Commands;
+using GicService.Domain.Lpis;
 using GicService.Domain.Vms;
 
 namespace GicService.Differential.Runs;
@@ -118,6 +119,11 @@ public sealed class StreamRunner
     /// <summary>Run one step on both sides; null when the step is dropped from the stream.</summary>
     private ProcessedCommand? RunStep(StreamStep step, Vm vm, Host host, QemuIts qemu, TraceLine line)
     {
+        if (step.Redistributor is { } write)
+        {
+            return RunRedistributorWrite(write, host, qemu, line);
+        }
+
         var command = step.Command;
         var iteBefore = command switch
         {
@@ -125,8 +131,11 @@ public sealed class StreamRunner
             Mapi c => vm.Its.FindIte(c.DeviceId.Value, c.EventId.Value),
             Clear c => vm.Its.FindIte(c.DeviceId.Value, c.EventId.Value),
             Inv c => vm.Its.FindIte(c.DeviceId.Value, c.EventId.Value),
+            Discard c => vm.Its.FindIte(c.DeviceId.Value, c.EventId.Value),
+            Movi c => vm.Its.FindIte(c.DeviceId.Value, c.EventId.Value),
             _ => null,
         };
+        var oldTarget = iteBefore?.Collection?.Target;
 
         if (WouldShareLpi(vm, command, iteBefore))
         {
@@ -194,6 +203,11 @@ public sealed class StreamRunner
             ClearEverywhere(qemu, vm, iteBefore.Lpi.IntId.Value);
         }
 
+        if (result.Status == CommandStatus.Ok && iteBefore is not null && oldTarget is { } from)
+        {
+            PendingChangeWithLpisDisabled(command, vm, qemu, iteBefore.Lpi.IntId.Value, from, line);
+        }
+
         if (command is Mapc { Valid: false } && result.Status == CommandStatus.Ok && orphans.Count > 0)
         {
             // Row 6: KVM's ITEs lose their collection for good (a later MAPC V=1 makes a new one); QEMU's
@@ -248,6 +262,28 @@ public sealed class StreamRunner
         return result;
     }
 
+    /// <summary>The guest writes GICR_CTLR.EnableLPIs of one vCPU; nothing to compare but the pending state after.</summary>
+    private ProcessedCommand RunRedistributorWrite(LpiSwitch write, Host host, QemuIts qemu, TraceLine line)
+    {
+        var applied = host.Apply(new WriteRedistributorRegister(VmId, write.Vcpu, RedistributorRegister.Control, 0, 4, write.Enable ? 1UL : 0UL));
+        if (!applied.Accepted)
+        {
+            throw new DifferentialMismatchException($"GicService refused the GICR_CTLR write: {applied.Rejection}");
+        }
+
+        var result = new ProcessedCommand(0, string.Empty, "GICR_CTLR", CommandStatus.Ok, null, null, null);
+        line.Domain = result;
+        var log = qemu.SetEnableLpis(write.Vcpu, write.Enable);
+        line.Qemu = new QemuCommandOutcome(log, 0, false, 0);
+        if (log.Length > 0)
+        {
+            throw new DifferentialMismatchException($"QEMU logged a guest error for the GICR_CTLR write: {log.Trim()}");
+        }
+
+        _statistics.CountOutcome($"GICR_CTLR.EnableLPIs := {(write.Enable ? 1 : 0)}");
+        return result;
+    }
+
     /// <summary>
     /// An MSI from the VMM: KVM_SIGNAL_MSI on GicService (the translation cache fast path, then the INT
     /// path), a GITS_TRANSLATER write on QEMU (row 19: KVM ignores the CPU's TRANSLATER writes, and
@@ -271,6 +307,33 @@ public sealed class StreamRunner
         line.Qemu = qemuOutcome;
         CompareOutcome(msi, result, qemuOutcome, null, line);
         return result;
+    }
+
+    /// <summary>
+    /// Row 23 (new, docs/qemu-differences.md): KVM's CLEAR, DISCARD and MOVI change the LPI's latch
+    /// whatever EnableLPIs says (vgic_its_cmd_handle_clear, its_free_ite, update_affinity); QEMU's
+    /// gicv3_redist_process_lpi ignores a redistributor with EnableLPIs = 0 and gicv3_redist_mov_lpi
+    /// does nothing unless both have it set. The harness does to QEMU's bit what KVM did.
+    /// </summary>
+    private void PendingChangeWithLpisDisabled(ItsCommand command, Vm vm, QemuIts qemu, uint intId, uint from, TraceLine line)
+    {
+        bool Disabled(uint vcpu) => vm.FindRedistributor(vcpu) is { EnableLpis: false };
+        switch (command)
+        {
+            case Clear or Discard when Disabled(from) && qemu.IsPending(from, intId):
+                qemu.SetPending(from, intId, false);
+                break;
+            case Movi movi when vm.Its.Collections.TryGetValue(movi.CollectionId.Value, out var to) && to.Target is { } target
+                                && target != from && (Disabled(from) || Disabled(target)) && qemu.IsPending(from, intId):
+                qemu.SetPending(from, intId, false);
+                qemu.SetPending(target, intId, true);
+                break;
+            default:
+                return;
+        }
+
+        line.Note(KnownDifference.Row23PendingChangeWithLpisDisabled, $"EnableLPIs = 0: QEMU's bit of {intId} {(command is Movi ? "moved" : "cleared")} as KVM's latch was");
+        _statistics.Count(KnownDifference.Row23PendingChangeWithLpisDisabled);
     }
 
     private void CompareOutcome(ItsCommand command, ProcessedCommand result, QemuCommandOutcome outcome, Ite? iteBefore, TraceLine line)
@@ -297,6 +360,14 @@ public sealed class StreamRunner
                 Expect(!outcome.Failed, "QEMU to accept INVALL whatever the ICID (row 9)", result, outcome);
                 line.Note(KnownDifference.Row9InvallUnmappedCollection, "KVM INVALL_UNMAPPED_COLLECTION, QEMU ok");
                 _statistics.Count(KnownDifference.Row9InvallUnmappedCollection);
+                return;
+
+            case CommandStatus.Error when command is Int && result.Errno == Errno.EBUSY:
+                // Row 22 (new, docs/qemu-differences.md): the target redistributor has EnableLPIs = 0.
+                // vgic_its_resolve_lpi returns -EBUSY; QEMU's gicv3_redist_process_lpi returns without a word.
+                Expect(!outcome.Failed, "QEMU to drop the interrupt silently (row 22)", result, outcome);
+                line.Note(KnownDifference.Row22TriggerWithLpisDisabled, "KVM -EBUSY, QEMU drops it silently");
+                _statistics.Count(KnownDifference.Row22TriggerWithLpisDisabled);
                 return;
 
             case CommandStatus.Ignored:

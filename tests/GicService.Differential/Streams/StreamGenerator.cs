@@ -86,10 +86,12 @@ public static class StreamGenerator
             }));
 
     // An INT for DeviceID 0 goes as an MSI one time in three (row 19: only DeviceID 0 can reach QEMU's GITS_TRANSLATER from qtest).
-    public static Gen<StreamStep> Step(int vcpus) =>
-        Gen.Select(Command(vcpus), Noise, Gen.Int[0, 2], (command, noise, msi) => command is Int { DeviceId.Value: 0 } && msi == 0
+    public static Gen<StreamStep> Step(int vcpus) => Gen.Frequency(
+        (40, Gen.Select(Command(vcpus), Noise, Gen.Int[0, 2], (command, noise, msi) => command is Int { DeviceId.Value: 0 } && msi == 0
             ? new StreamStep(command, AsMsi: true)
-            : new StreamStep(command, noise.Within(CommandNoise.UnusedBits(command))));
+            : new StreamStep(command, noise.Within(CommandNoise.UnusedBits(command))))),
+        // The guest clearing and setting a vCPU's GICR_CTLR.EnableLPIs between commands.
+        (1, Gen.Select(Gen.UInt[0, (uint)vcpus - 1], Gen.Bool, StreamStep.SetEnableLpis)));
 
     public static Gen<ItsCommand> Command(int vcpus)
     {

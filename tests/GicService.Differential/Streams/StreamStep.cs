@@ -9,10 +9,14 @@ namespace GicService.Differential.Streams;
 /// One command of a stream: a command record, encoded with the project's codec, plus optional
 /// <see cref="CommandNoise"/> in bits neither KVM nor QEMU decodes for that opcode. With
 /// <paramref name="AsMsi"/> an INT for DeviceID 0 is instead sent as an MSI: KVM_SIGNAL_MSI on
-/// GicService, a GITS_TRANSLATER write on QEMU (whose qtest accesses carry requester id 0).
+/// GicService, a GITS_TRANSLATER write on QEMU (whose qtest accesses carry requester id 0). With
+/// <paramref name="Redistributor"/> the step is no command but a GICR_CTLR write that sets or clears
+/// one vCPU's EnableLPIs.
 /// </summary>
-public sealed record StreamStep(ItsCommand Command, CommandNoise Noise = default, bool AsMsi = false)
+public sealed record StreamStep(ItsCommand Command, CommandNoise Noise = default, bool AsMsi = false, LpiSwitch? Redistributor = null)
 {
+    public static StreamStep SetEnableLpis(uint vcpu, bool enable) => new(new Sync(0), Redistributor: new LpiSwitch(vcpu, enable));
+
     /// <summary>The 32 bytes GicService gets: ITT addresses are GicService guest-physical addresses.</summary>
     public byte[] Encode() => WithNoise(ItsCommandCodec.Encode(Command));
 
@@ -25,6 +29,11 @@ public sealed record StreamStep(ItsCommand Command, CommandNoise Noise = default
 
     public override string ToString()
     {
+        if (Redistributor is { } write)
+        {
+            return $"GICR_CTLR.EnableLPIs of vCPU {write.Vcpu} := {(write.Enable ? 1 : 0)}";
+        }
+
         if (AsMsi && Command is Int msi)
         {
             return $"MSI dev={Hex(msi.DeviceId.Value)} ev={Hex(msi.EventId.Value)}";
@@ -37,6 +46,11 @@ public sealed record StreamStep(ItsCommand Command, CommandNoise Noise = default
     /// <summary>The step as C# that rebuilds it, for pasting a shrunk stream into a regression test.</summary>
     public string ToCSharp()
     {
+        if (Redistributor is { } write)
+        {
+            return $"StreamStep.SetEnableLpis({write.Vcpu}, {Bool(write.Enable)})";
+        }
+
         var command = Command switch
         {
             Mapd c => $"new Mapd(new DeviceId({Hex(c.DeviceId.Value)}), {c.Size}, {Hex(c.IttAddress)}, {Bool(c.Valid)})",
@@ -97,6 +111,9 @@ public sealed record StreamStep(ItsCommand Command, CommandNoise Noise = default
 
     private static string Bool(bool value) => value ? "true" : "false";
 }
+
+/// <summary>A GICR_CTLR write of one vCPU's redistributor: EnableLPIs set or cleared.</summary>
+public readonly record struct LpiSwitch(uint Vcpu, bool Enable);
 
 /// <summary>
 /// A stream: the VM's vCPU count, the commands in queue order, and how many queue slots SYNCs use up
