@@ -1,5 +1,6 @@
 using GicService.Differential.Qemu;
 using GicService.Differential.Runs;
+using GicService.Domain.Inputs;
 using GicService.Domain.Its;
 using GicService.Domain.Its.Commands;
 using static GicService.Differential.KnownDifferences.SideBySide;
@@ -223,6 +224,22 @@ public sealed class KnownDifferenceTests(DifferentialFixture fixture) : IClassFi
         Assert.Equal((1u, true), (both.Lpis.Single().TargetVcpu!.Value, both.Lpis.Single().Pending));
         Assert.True(both.Qemu.IsPending(0, 8192));
         Assert.False(both.Qemu.IsPending(1, 8192));
+    }
+
+    [Fact]
+    public void Row24_MsiWhileTheItsIsDisabled_IsEbusyInKvm_AndIgnoredSilentlyByQemu()
+    {
+        using var both = new SideBySide(fixture.Qemu, 1);
+        both.RunOk(Mapd(0), Mapc(0, 0), Mapti(0, 1, 8192, 0), Int(0, 1), Clear(0, 1)); // the INT filled KVM's translation cache
+        Assert.True(both.Host.Apply(new WriteItsRegister(StreamRunner.VmId, ItsRegister.Control, 0, 4, 0)).Accepted);
+
+        var kvm = (MsiOutcome)both.Host.Apply(new SignalMsi(StreamRunner.VmId, 0, 1)).Result!;
+        var qemu = both.Qemu.SignalMsi(1, itsDisabled: true);
+
+        Assert.Equal(Errno.EBUSY, kvm.Errno);
+        Assert.False(both.Lpis.Single().Pending);
+        Assert.False(qemu.Failed, qemu.Log);
+        Assert.False(both.Qemu.IsPending(0, 8192));
     }
 
     [Fact]

@@ -136,17 +136,22 @@ public sealed class QemuIts : IDisposable
 
     /// <summary>
     /// An MSI: a 32-bit write of <paramref name="eventId"/> to GITS_TRANSLATER. QEMU takes the DeviceID
-    /// from the requester id, which is 0 for qtest accesses. Returns the guest-error text logged meanwhile.
+    /// from the requester id, which is 0 for qtest accesses. With <paramref name="itsDisabled"/> the
+    /// write comes between GITS_CTLR := 0 and GITS_CTLR := 1. Returns the guest-error text logged meanwhile.
     /// </summary>
-    public QemuCommandOutcome SignalMsi(uint eventId)
+    public QemuCommandOutcome SignalMsi(uint eventId, bool itsDisabled = false)
     {
         _qtest.TakeLog();
-        var answers = _qtest.Batch(
-        [
-            $"writel 0x{ItsBase + TranslaterOffset:x} 0x{eventId:x}",
-            $"readq 0x{ItsBase + CreadrOffset:x}",
-        ]);
-        var creadr = QtestClient.ParseHex(answers[1]);
+        var requests = new List<string> { $"writel 0x{ItsBase + TranslaterOffset:x} 0x{eventId:x}" };
+        if (itsDisabled)
+        {
+            requests.Insert(0, $"writel 0x{ItsBase + CtlrOffset:x} 0x0");
+            requests.Add($"writel 0x{ItsBase + CtlrOffset:x} 0x1");
+        }
+
+        requests.Add($"readq 0x{ItsBase + CreadrOffset:x}");
+        var answers = _qtest.Batch(requests);
+        var creadr = QtestClient.ParseHex(answers[^1]);
         return new QemuCommandOutcome(_qtest.TakeLog(), creadr & ~1UL, (creadr & 1) != 0, _cwriter);
     }
 

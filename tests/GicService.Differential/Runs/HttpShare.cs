@@ -47,9 +47,19 @@ public sealed class HttpShare(HttpClient http)
                     continue;
                 }
 
-                if (steps[start] is { AsMsi: true, Command: Int msi })
+                if (steps[start] is { AsMsi: true, Command: Int msi } step)
                 {
+                    if (step.ItsDisabled)
+                    {
+                        Send(HttpMethod.Put, $"{vm}/its/registers/GITS_CTLR", new { value = 0 }, HttpStatusCode.OK);
+                    }
+
                     results.Add(Send(HttpMethod.Post, $"{vm}/msi", new { deviceId = msi.DeviceId.Value, eventId = msi.EventId.Value }, HttpStatusCode.OK));
+                    if (step.ItsDisabled)
+                    {
+                        Send(HttpMethod.Put, $"{vm}/its/registers/GITS_CTLR", new { value = 1 }, HttpStatusCode.OK);
+                    }
+
                     start++;
                     continue;
                 }

@@ -48,4 +48,7 @@ public enum KnownDifference
     /// QEMU's bit what KVM did to the latch.
     /// </summary>
     Row23PendingChangeWithLpisDisabled = 23,
+
+    /// <summary>New row: an MSI while the ITS is disabled is dropped by both, KVM reporting -EBUSY and QEMU nothing.</summary>
+    Row24MsiWithItsDisabled = 24,
 }

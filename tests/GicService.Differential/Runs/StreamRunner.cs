@@ -156,7 +156,7 @@ public sealed class StreamRunner
 
         if (step.AsMsi && command is Int msi)
         {
-            return RunMsi(msi, vm, host, qemu, line);
+            return RunMsi(msi, step.ItsDisabled, host, qemu, line);
         }
 
         var applied = host.Apply(new ProcessItsCommands(VmId, [new QueuedCommand(null, step.Encode())]));
@@ -289,12 +289,22 @@ public sealed class StreamRunner
     /// path), a GITS_TRANSLATER write on QEMU (row 19: KVM ignores the CPU's TRANSLATER writes, and
     /// QEMU's carry DeviceID 0 from qtest). Both fail exactly where INT fails.
     /// </summary>
-    private ProcessedCommand RunMsi(Int msi, Vm vm, Host host, QemuIts qemu, TraceLine line)
+    private ProcessedCommand RunMsi(Int msi, bool itsDisabled, Host host, QemuIts qemu, TraceLine line)
     {
+        if (itsDisabled)
+        {
+            SetItsEnabled(host, false);
+        }
+
         var applied = host.Apply(new SignalMsi(VmId, msi.DeviceId.Value, msi.EventId.Value));
         if (!applied.Accepted || applied.Result is not MsiOutcome outcome)
         {
             throw new DifferentialMismatchException($"GicService refused the MSI: {applied.Rejection}");
+        }
+
+        if (itsDisabled)
+        {
+            SetItsEnabled(host, true);
         }
 
         var result = new ProcessedCommand(0, string.Empty, "MSI", outcome.Pending ? CommandStatus.Ok : CommandStatus.Error,
@@ -303,10 +313,31 @@ public sealed class StreamRunner
         _statistics.CountCommand();
         _statistics.CountOutcome($"MSI {Describe(result)}");
 
-        var qemuOutcome = qemu.SignalMsi(msi.EventId.Value);
+        var qemuOutcome = qemu.SignalMsi(msi.EventId.Value, itsDisabled);
         line.Qemu = qemuOutcome;
+        if (itsDisabled)
+        {
+            // Row 24 (new, docs/qemu-differences.md): an MSI while the ITS is disabled is dropped by both,
+            // with -EBUSY by KVM (vgic_its_resolve_lpi; the translation cache was invalidated by the
+            // disable) and silently by QEMU (gicv3_its_translation_write ignores it).
+            Expect(result.Errno == Errno.EBUSY, "GicService to drop the MSI with -EBUSY while the ITS is disabled (row 24)", result, qemuOutcome);
+            Expect(!qemuOutcome.Failed, "QEMU to ignore the MSI silently while the ITS is disabled (row 24)", result, qemuOutcome);
+            line.Note(KnownDifference.Row24MsiWithItsDisabled, "KVM -EBUSY, QEMU ignores it");
+            _statistics.Count(KnownDifference.Row24MsiWithItsDisabled);
+            return result;
+        }
+
         CompareOutcome(msi, result, qemuOutcome, null, line);
         return result;
+    }
+
+    private static void SetItsEnabled(Host host, bool enabled)
+    {
+        var applied = host.Apply(new WriteItsRegister(VmId, ItsRegister.Control, 0, 4, enabled ? 1UL : 0UL));
+        if (applied.Result is not RegisterWriteResult written || (written.Value & 1) != (enabled ? 1UL : 0UL))
+        {
+            throw new DifferentialMismatchException($"GicService's GITS_CTLR did not take Enabled = {enabled}: {applied.Rejection?.ToString() ?? applied.Result?.ToString()}");
+        }
     }
 
     /// <summary>

@@ -85,10 +85,11 @@ public static class StreamGenerator
                 return new CommandStream(vcpus, [.. setup.Select(c => new StreamStep(c)).Concat(body).Take(maxCommands)], queueStart);
             }));
 
-    // An INT for DeviceID 0 goes as an MSI one time in three (row 19: only DeviceID 0 can reach QEMU's GITS_TRANSLATER from qtest).
+    // An INT for DeviceID 0 goes as an MSI one time in three (row 19: only DeviceID 0 can reach QEMU's
+    // GITS_TRANSLATER from qtest), and a quarter of those while the guest has disabled the ITS.
     public static Gen<StreamStep> Step(int vcpus) => Gen.Frequency(
-        (40, Gen.Select(Command(vcpus), Noise, Gen.Int[0, 2], (command, noise, msi) => command is Int { DeviceId.Value: 0 } && msi == 0
-            ? new StreamStep(command, AsMsi: true)
+        (40, Gen.Select(Command(vcpus), Noise, Gen.Int[0, 11], (command, noise, msi) => command is Int { DeviceId.Value: 0 } && msi < 4
+            ? new StreamStep(command, AsMsi: true, ItsDisabled: msi == 0)
             : new StreamStep(command, noise.Within(CommandNoise.UnusedBits(command))))),
         // The guest clearing and setting a vCPU's GICR_CTLR.EnableLPIs between commands.
         (1, Gen.Select(Gen.UInt[0, (uint)vcpus - 1], Gen.Bool, StreamStep.SetEnableLpis)));

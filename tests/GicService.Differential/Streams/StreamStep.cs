@@ -11,9 +11,10 @@ namespace GicService.Differential.Streams;
 /// <paramref name="AsMsi"/> an INT for DeviceID 0 is instead sent as an MSI: KVM_SIGNAL_MSI on
 /// GicService, a GITS_TRANSLATER write on QEMU (whose qtest accesses carry requester id 0). With
 /// <paramref name="Redistributor"/> the step is no command but a GICR_CTLR write that sets or clears
-/// one vCPU's EnableLPIs.
+/// one vCPU's EnableLPIs. With <paramref name="ItsDisabled"/> an MSI is sent while the guest has
+/// cleared GITS_CTLR.Enabled, which it sets again right after.
 /// </summary>
-public sealed record StreamStep(ItsCommand Command, CommandNoise Noise = default, bool AsMsi = false, LpiSwitch? Redistributor = null)
+public sealed record StreamStep(ItsCommand Command, CommandNoise Noise = default, bool AsMsi = false, LpiSwitch? Redistributor = null, bool ItsDisabled = false)
 {
     public static StreamStep SetEnableLpis(uint vcpu, bool enable) => new(new Sync(0), Redistributor: new LpiSwitch(vcpu, enable));
 
@@ -36,7 +37,7 @@ public sealed record StreamStep(ItsCommand Command, CommandNoise Noise = default
 
         if (AsMsi && Command is Int msi)
         {
-            return $"MSI dev={Hex(msi.DeviceId.Value)} ev={Hex(msi.EventId.Value)}";
+            return $"MSI dev={Hex(msi.DeviceId.Value)} ev={Hex(msi.EventId.Value)}{(ItsDisabled ? " with GITS_CTLR.Enabled = 0" : string.Empty)}";
         }
 
         var text = Describe(Command);
@@ -70,7 +71,7 @@ public sealed record StreamStep(ItsCommand Command, CommandNoise Noise = default
         };
         if (AsMsi)
         {
-            return $"new StreamStep({command}, AsMsi: true)";
+            return ItsDisabled ? $"new StreamStep({command}, AsMsi: true, ItsDisabled: true)" : $"new StreamStep({command}, AsMsi: true)";
         }
 
         return Noise.IsNone
