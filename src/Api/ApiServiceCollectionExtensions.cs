@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using GicService.Api.Contracts;
 using GicService.Api.Endpoints;
+using GicService.Api.Hubs;
 using GicService.Api.Json;
 using GicService.Api.OpenApi;
 using GicService.Api.Problems;
@@ -56,6 +57,7 @@ public static class ApiServiceCollectionExtensions
             }
         });
         services.AddExceptionHandler<ProblemExceptionHandler>();
+        services.AddFabricHub();
 
         services.AddOpenApi(options =>
         {
@@ -98,6 +100,7 @@ public static class ApiServiceCollectionExtensions
         app.MapItsEndpoints();
         app.MapVcpusEndpoints();
         app.MapEventsEndpoints();
+        app.MapFabricHub();
         return app;
     }
 }
