@@ -81,6 +81,8 @@ public static class ApiServiceCollectionExtensions
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseSerilogRequestLogging();
+        app.UseDefaultFiles(); // "/" is the dashboard, wwwroot/index.html
+        app.UseStaticFiles();
         app.UseSwaggerUI(options =>
         {
             options.SwaggerEndpoint("/openapi/v1.json", "GicService v1");
