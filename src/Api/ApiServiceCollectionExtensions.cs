@@ -102,6 +102,9 @@ public static class ApiServiceCollectionExtensions
         app.MapItsEndpoints();
         app.MapVcpusEndpoints();
         app.MapEventsEndpoints();
+        app.MapVfioEndpoints();
+        app.MapForwardingsEndpoints();
+        app.MapHostItsEndpoints();
         app.MapFabricHub();
         return app;
     }

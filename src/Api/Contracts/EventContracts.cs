@@ -82,6 +82,38 @@ public sealed record FabricEventResponse
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Setup { get; init; }
 
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? VpeId { get; init; }
+
+    /// <summary>A HostItsCommand's command: op, its architected fields, raw.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyDictionary<string, object>? Command { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Mode { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Path { get; init; }
+
+    /// <summary>The VFIO device id (a string, unlike the ITS <c>deviceId</c>).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? VfioDevice { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? Vector { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Bdf { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public Hex? Address { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public Hex? Data { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public bool? Masked { get; init; }
+
     public static FabricEventResponse From(FabricEvent e)
     {
         var r = new FabricEventResponse { Seq = e.Seq, Type = e.Type, HostId = e.HostId };
@@ -117,6 +149,23 @@ public sealed record FabricEventResponse
                 VmId = x.VmId, Vcpu = x.Vcpu, Pcpu = x.Pcpu, IntId = x.IntId, Source = SourceName(x.Source), Priority = $"0x{x.Priority:x2}",
             },
             PendingDropped x => r with { VmId = x.VmId, Vcpu = x.Vcpu, IntId = x.IntId, Source = SourceName(x.Source), Reason = x.Reason },
+            HostItsCommand x => r with { VmId = x.VmId, Op = x.Command.Mnemonic, Command = HostItsCommandResponse.From(x.Command, x.Raw), Raw = x.Raw },
+            HostRedistributorOp x => r with { VmId = x.VmId, Op = x.Op, Pcpu = x.Pcpu, VpeId = x.VpeId, IntId = x.IntId, Value = x.Value is { } v ? new Hex(v) : null },
+            VlpiDelivered x => r with { VmId = x.VmId, Vcpu = x.Vcpu, Pcpu = x.Pcpu, VpeId = x.VpeId, IntId = x.IntId, HostIrq = x.HostIrq, Source = "vlpi" },
+            VlpiPending x => r with { VmId = x.VmId, Vcpu = x.Vcpu, VpeId = x.VpeId, IntId = x.IntId, HostIrq = x.HostIrq, Source = "vlpi", Coalesced = x.Coalesced },
+            DoorbellFired x => r with { VmId = x.VmId, Vcpu = x.Vcpu, VpeId = x.VpeId, Pcpu = x.Pcpu, IntId = x.IntId },
+            ForwardingSet x => r with
+            {
+                VmId = x.VmId, HostIrq = x.HostIrq, DeviceId = x.DeviceId, EventId = x.EventId, IntId = x.IntId, Vcpu = x.Vcpu, VpeId = x.VpeId,
+                Mode = x.Mode, Reason = x.Reason,
+            },
+            ForwardingUnset x => r with { VmId = x.VmId, HostIrq = x.HostIrq, IntId = x.IntId, Reason = x.Reason },
+            VfioDeviceAssigned x => r with { VmId = x.VmId, VfioDevice = x.DeviceId, Bdf = x.Bdf, DeviceId = x.HostDeviceId, Vector = x.Vectors },
+            MsixVectorProgrammed x => r with
+            {
+                VmId = x.VmId, VfioDevice = x.DeviceId, Vector = x.Vector, HostIrq = x.HostIrq, Address = new Hex(x.Address), Data = new Hex(x.Data), Masked = x.Masked,
+            },
+            MsixVectorTriggered x => r with { VmId = x.VmId, VfioDevice = x.DeviceId, Vector = x.Vector, HostIrq = x.HostIrq, Path = x.Path },
             _ => r,
         };
     }

@@ -41,7 +41,7 @@ public sealed record HostResponse(
         host.LastSeq);
 
     public static IReadOnlyList<PcpuResponse> PcpusOf(Host host) =>
-        host.Pcpus.Select((r, i) => new PcpuResponse((uint)i, null, r?.VmId, r?.Vcpu)).ToList();
+        host.Pcpus.Select((r, i) => new PcpuResponse((uint)i, host.HostIts.Redistributors[i].ResidentVpe, r?.VmId, r?.Vcpu)).ToList();
 }
 
 public sealed record HostListResponse(IReadOnlyList<HostResponse> Hosts);

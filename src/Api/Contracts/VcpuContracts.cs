@@ -1,4 +1,6 @@
+using GicService.Domain.Hosts;
 using GicService.Domain.Vms;
+using Host = GicService.Domain.Hosts.Host;
 
 namespace GicService.Api.Contracts;
 
@@ -12,18 +14,24 @@ public sealed record VcpuResponse(
     bool DoorbellArmed,
     bool PendingLast,
     bool EnableLpis,
-    IReadOnlyList<PendingInterruptResponse> Pending)
+    IReadOnlyList<PendingInterruptResponse> Pending,
+    int? VpeId)
 {
-    public static VcpuResponse From(Vm vm, uint vcpuId)
+    public static VcpuResponse From(Host host, Vm vm, uint vcpuId)
     {
         var vcpu = vm.Vcpus[(int)vcpuId];
-        var pending = vm.Lpis.Lpis
+        var software = vm.Lpis.Lpis
             .Where(l => l.Pending && l.TargetVcpu == vcpuId)
-            .OrderBy(l => l.Priority).ThenBy(l => l.IntId.Value)
-            .Select(l => new PendingInterruptResponse(l.IntId.Value, "lpi", l.Enabled, $"0x{l.Priority:x2}"))
+            .Select(l => (l.IntId.Value, Source: "lpi", l.Enabled, l.Priority));
+        var vlpis = host.Bridge.PendingVlpis(vm, vcpuId).Select(v => (v.IntId, Source: "vlpi", v.Enabled, v.Priority));
+        var pending = software.Concat(vlpis)
+            .OrderBy(p => p.Priority).ThenBy(p => p.Item1)
+            .Select(p => new PendingInterruptResponse(p.Item1, p.Source, p.Enabled, $"0x{p.Priority:x2}"))
             .ToList();
-        return new VcpuResponse(vcpuId, vcpu.State.ToString().ToLowerInvariant(), vcpu.Pcpu, vcpu.Resident, vcpu.DoorbellArmed,
-            PendingLast: false, vm.Redistributors[(int)vcpuId].EnableLpis, pending);
+        var vpe = host.Bridge.VpeOf(vm, vcpuId);
+        return new VcpuResponse(vcpuId, vcpu.State.ToString().ToLowerInvariant(), vcpu.Pcpu, vpe?.Resident ?? vcpu.Resident,
+            vpe?.DoorbellArmed ?? vcpu.DoorbellArmed, vpe?.PendingLast ?? false, vm.Redistributors[(int)vcpuId].EnableLpis, pending,
+            vpe?.Id);
     }
 }
 

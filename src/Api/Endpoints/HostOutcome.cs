@@ -18,8 +18,12 @@ public static class HostOutcomes
 
     /// <summary>Reads one VM between inputs; a missing VM is a not-found rejection.</summary>
     public static Task<HostOutcome<T>> ReadVmAsync<T>(this HostRunner runner, string vmId, Func<Vm, HostOutcome<T>> read) =>
+        runner.ReadVmAsync(vmId, (_, vm) => read(vm));
+
+    /// <summary>Reads one VM and its host between inputs; a missing VM is a not-found rejection.</summary>
+    public static Task<HostOutcome<T>> ReadVmAsync<T>(this HostRunner runner, string vmId, Func<Host, Vm, HostOutcome<T>> read) =>
         runner.ReadAsync(host => host.FindVm(vmId) is { } vm
-            ? read(vm)
+            ? read(host, vm)
             : new HostOutcome<T>(default, new Rejection(RejectionKind.NotFound, $"VM '{vmId}' does not exist on host '{host.Id}'.")));
 
     public static HostOutcome<T> Found<T>(T value) => new(value, null);

@@ -34,8 +34,8 @@ public static class VcpusEndpoints
             return ApiProblems.HostNotFound(hostId);
         }
 
-        var outcome = await runner.ReadVmAsync(vmId, vm =>
-            HostOutcomes.Found(new VcpuListResponse(vm.Vcpus.Select(v => VcpuResponse.From(vm, v.Id)).ToList())));
+        var outcome = await runner.ReadVmAsync(vmId, (host, vm) =>
+            HostOutcomes.Found(new VcpuListResponse(vm.Vcpus.Select(v => VcpuResponse.From(host, vm, v.Id)).ToList())));
         return outcome.Rejection is { } r ? ApiProblems.From(r) : TypedResults.Ok(outcome.Value!);
     }
 
@@ -46,9 +46,9 @@ public static class VcpusEndpoints
             return ApiProblems.HostNotFound(hostId);
         }
 
-        var outcome = await runner.ReadVmAsync(vmId, vm => vm.FindVcpu(vcpu) is null
+        var outcome = await runner.ReadVmAsync(vmId, (host, vm) => vm.FindVcpu(vcpu) is null
             ? HostOutcomes.Missing<VcpuResponse>($"VM '{vmId}' has no vCPU {vcpu}.")
-            : HostOutcomes.Found(VcpuResponse.From(vm, vcpu)));
+            : HostOutcomes.Found(VcpuResponse.From(host, vm, vcpu)));
         return outcome.Rejection is { } r ? ApiProblems.From(r) : TypedResults.Ok(outcome.Value!);
     }
 
@@ -80,7 +80,7 @@ public static class VcpusEndpoints
             return ApiProblems.HostNotFound(hostId);
         }
 
-        var outcome = await runner.ApplyAsync(input, (host, _) => VcpuResponse.From(host.FindVm(vmId)!, vcpu));
+        var outcome = await runner.ApplyAsync(input, (host, _) => VcpuResponse.From(host, host.FindVm(vmId)!, vcpu));
         return outcome.Rejection is { } r ? ApiProblems.From(r) : TypedResults.Ok(outcome.Value!);
     }
 

@@ -41,8 +41,8 @@ public sealed partial class Host
         return Done.Value;
     }
 
-    /// <summary>GICv4 forwarding comes with the host ITS; until a VLPI exists nothing is forwarded.</summary>
-    private static bool IsForwardedWithoutGicv41(Lpis.Lpi lpi) => false;
+    /// <summary>vgic_its_save_itt: without GICv4.1 the state of a forwarded LPI cannot be read back.</summary>
+    private bool IsForwardedWithoutGicv41(Lpis.Lpi lpi) => lpi.IsForwarded && Configuration.GicVersion == GicVersion.V4_0;
 
     private object RestoreItsTables(RestoreItsTables input)
     {

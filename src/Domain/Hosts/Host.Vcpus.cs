@@ -43,6 +43,7 @@ public sealed partial class Host
         }
 
         _pcpus[input.Pcpu] = (vm.Id, vcpu.Id);
+        _bridge.Load(vm, vcpu.Id, input.Pcpu);
         _events.Add(new VcpuLoaded(vm.Id, vcpu.Id, input.Pcpu));
         return Done.Value;
     }
@@ -60,6 +61,7 @@ public sealed partial class Host
         }
 
         var pcpu = vcpu.Pcpu!.Value;
+        _bridge.Put(vm, vcpu.Id, needDoorbell: false);
         vcpu.Put();
         _pcpus[pcpu] = null;
         _events.Add(new VcpuPut(vm.Id, vcpu.Id, pcpu, "put"));
@@ -79,6 +81,7 @@ public sealed partial class Host
         }
 
         var pcpu = vcpu.Pcpu!.Value;
+        _bridge.Put(vm, vcpu.Id, needDoorbell: true);
         vcpu.Block();
         _pcpus[pcpu] = null;
         _events.Add(new VcpuPut(vm.Id, vcpu.Id, pcpu, "block"));
@@ -107,6 +110,7 @@ public sealed partial class Host
         vcpu.Unblock();
         _pcpus[pcpu] = (vm.Id, vcpu.Id);
         _events.Add(new VcpuUnblocked(vm.Id, vcpu.Id, pcpu));
+        _bridge.Load(vm, vcpu.Id, pcpu);
         _events.Add(new VcpuLoaded(vm.Id, vcpu.Id, pcpu));
         return Done.Value;
     }
@@ -124,7 +128,17 @@ public sealed partial class Host
                 $"vCPU {vcpu.Id} is {vcpu.State.ToString().ToLowerInvariant()}: only a running guest acknowledges interrupts.");
         }
 
+        // The CPU interface presents the highest priority of list-register LPIs and resident VLPIs; ties by INTID.
         var lpi = vm.Lpis.HighestPriorityPending(vcpu.Id);
+        var vlpi = _bridge.HighestPendingVlpi(vm, vcpu.Id);
+        var takeVlpi = vlpi is { } v && (lpi is null || v.Priority < lpi.Priority || (v.Priority == lpi.Priority && v.IntId < lpi.IntId.Value));
+        if (takeVlpi)
+        {
+            _bridge.AcknowledgeVlpi(vm, vcpu.Id, vlpi!.Value.IntId);
+            _events.Add(new InterruptAcknowledged(vm.Id, vcpu.Id, vcpu.Pcpu, vlpi.Value.IntId, InterruptSource.Vlpi, vlpi.Value.Priority));
+            return new Acknowledged(vlpi.Value.IntId, InterruptSource.Vlpi);
+        }
+
         if (lpi is null)
         {
             return new Acknowledged(null, null);

@@ -1,5 +1,7 @@
 using System.Diagnostics;
+using GicService.Domain.Bridge;
 using GicService.Domain.Events;
+using GicService.Domain.HostIts;
 using GicService.Domain.Inputs;
 using GicService.Domain.Its;
 using GicService.Domain.Its.Commands;
@@ -25,11 +27,23 @@ public sealed partial class Host
     private readonly (string VmId, uint Vcpu)?[] _pcpus;
     private int _nextVmNumber = 1;
 
+    private readonly HostGicV4 _hostIts;
+    private readonly VgicV4Bridge _bridge;
+
     private Host(HostConfiguration configuration)
     {
         Configuration = configuration;
         _pcpus = new (string, uint)?[configuration.Pcpus];
+        _hostIts = new HostGicV4(configuration.GicVersion, configuration.EffectiveDirectLpi, configuration.Pcpus,
+            configuration.HostDevBits, configuration.HostIdBits, _events);
+        _bridge = new VgicV4Bridge(_hostIts, configuration, _events, FindVm, VectorOf);
     }
+
+    /// <summary>The host's GICv4 ITS, vPEs, VLPIs and physical redistributors.</summary>
+    public HostGicV4 HostIts => _hostIts;
+
+    /// <summary>The vgic-v4 bridge (read side: pending VLPIs of a vCPU).</summary>
+    public VgicV4Bridge Bridge => _bridge;
 
     public HostConfiguration Configuration { get; }
 
@@ -91,15 +105,23 @@ public sealed partial class Host
             BlockVcpu i => BlockVcpu(i),
             UnblockVcpu i => UnblockVcpu(i),
             AcknowledgeInterrupt i => Acknowledge(i),
+            AssignVfioDevice i => AssignVfioDevice(i),
+            ProgramMsixVector i => ProgramMsixVector(i),
+            TriggerMsixVector i => TriggerMsixVector(i),
+            SetForwarding i => SetForwarding(i),
+            UnsetForwarding i => UnsetForwarding(i),
             _ => throw new UnreachableException($"No handler for {input.GetType().Name}."),
         };
 
         if (outcome is Rejection rejection)
         {
-            Debug.Assert(_events.Drain().Count == 0, "A refused input must not publish events.");
+            // Drained in every build: a refusal must not leak events into the next input.
+            var leaked = _events.Drain();
+            Debug.Assert(leaked.Count == 0, "A refused input must not publish events.");
             return new Applied(null, rejection, []);
         }
 
+        AssertInvariants(input.GetType().Name);
         return new Applied(outcome, null, Publish());
     }
 
@@ -184,6 +206,7 @@ public sealed partial class Host
             vm.PerformReadySetup();
         }
 
+        _bridge.AttachVm(vm);
         return id;
     }
 
@@ -202,6 +225,13 @@ public sealed partial class Host
             }
         }
 
+        foreach (var vcpu in vm.Vcpus)
+        {
+            _bridge.Put(vm, vcpu.Id, needDoorbell: false);
+        }
+
+        _bridge.DetachVm(vm);
+        _devices.RemoveAll(d => d.VmId == vm.Id);
         _vms.Remove(vm);
         _events.Add(new VmDeleted(vm.Id));
         return Done.Value;
@@ -235,6 +265,14 @@ public sealed partial class Host
 
         var its = vm.Its;
         IReadOnlyList<ProcessedCommand> processed = [];
+        if (!ItsRegisters.IsListed(input.Register))
+        {
+            // Unlisted offsets, GITS_TRANSLATER included, are RAZ/WI for the guest; userspace gets -ENXIO (spec/its.md §1.1, §1.7).
+            return input.Userspace
+                ? new Rejection(RejectionKind.Unprocessable, $"No ITS register at offset 0x{(int)input.Register:x} (-ENXIO).", Errno.ENXIO)
+                : new RegisterWriteResult(0, processed);
+        }
+
         if (input.Userspace && input.Register is ItsRegister.CommandReadPointer or ItsRegister.ImplementerId)
         {
             var full = MmioAccess.Merge(its.Read(input.Register), input.OffsetInRegister, input.Length, input.Value);
@@ -269,6 +307,11 @@ public sealed partial class Host
         if (Resolve(input.VmId, input.Vcpu, out var vm, out _) is { } refused)
         {
             return refused;
+        }
+
+        if (!RedistributorRegisters.IsListed(input.Register))
+        {
+            return 0UL; // RAZ/WI
         }
 
         var rd = vm.FindRedistributor(input.Vcpu)!;
@@ -314,6 +357,11 @@ public sealed partial class Host
         if (Resolve(input.VmId, out var vm) is { } refused)
         {
             return refused;
+        }
+
+        if (input.Commands.Any(q => q.Raw is null ? q.Command is null : q.Raw.Length != ItsCommandCodec.CommandSize))
+        {
+            return new Rejection(RejectionKind.Unprocessable, $"Every queued command is a structured command or exactly {ItsCommandCodec.CommandSize} raw bytes.");
         }
 
         var its = vm.Its;

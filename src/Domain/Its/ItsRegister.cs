@@ -86,4 +86,7 @@ public static class ItsRegisters
     public static string NameOf(ItsRegister offset) => Table.First(t => t.Offset == offset).Name;
 
     public static int WidthOf(ItsRegister offset) => Table.First(t => t.Offset == offset).Width;
+
+    /// <summary>False for an offset KVM's register table does not list (GITS_TRANSLATER included): RAZ/WI (spec/its.md §1.1).</summary>
+    public static bool IsListed(ItsRegister offset) => Table.Any(t => t.Offset == offset);
 }

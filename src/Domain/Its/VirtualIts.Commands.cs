@@ -87,7 +87,7 @@ public sealed partial class VirtualIts
         {
             if (ite.Collection == collection)
             {
-                Lpis.LpiDistributor.Retarget(ite.Lpi, target);
+                _lpis.Retarget(ite.Lpi, target);
             }
         }
 
@@ -142,6 +142,7 @@ public sealed partial class VirtualIts
         }
 
         device.Add(new Ite(new EventId(eventId), collection, lpi!));
+        _lpis.Hooks?.Mapped(deviceId, eventId);
         return CommandResult.Ok;
     }
 
@@ -165,7 +166,7 @@ public sealed partial class VirtualIts
 
         ite.Collection = collection;
         InvalidateCache();
-        Lpis.LpiDistributor.Retarget(ite.Lpi, _redistributor(collection.Target!.Value) is not null ? collection.Target : null);
+        _lpis.Retarget(ite.Lpi, _redistributor(collection.Target!.Value) is not null ? collection.Target : null);
         return CommandResult.Ok;
     }
 
@@ -251,7 +252,7 @@ public sealed partial class VirtualIts
         // Mainline: every LPI of the VM moves to vCPU2, whatever its current target; collections are unchanged.
         foreach (var lpi in _lpis.Lpis)
         {
-            Lpis.LpiDistributor.Retarget(lpi, vcpu2);
+            _lpis.Retarget(lpi, vcpu2);
         }
 
         InvalidateCache();

@@ -350,6 +350,12 @@ public sealed partial class VirtualIts
     private void FreeIte(ItsDevice device, Ite ite, string reason)
     {
         device.Remove(ite.EventId.Value);
+        if (ite.Lpi.IsForwarded)
+        {
+            // its_free_ite: the VLPI is unmapped on the host and hw cleared, whoever else maps the INTID.
+            _lpis.Hooks?.Unmapped(ite.Lpi, device.Id.Value, ite.EventId.Value, reason);
+        }
+
         _lpis.Release(ite.Lpi, reason);
     }
 
@@ -441,6 +447,36 @@ public sealed partial class VirtualIts
         return Trigger(deviceId, eventId, reason);
     }
 
+    /// <summary>
+    /// vgic_its_resolve_lpi without the injection: the LPI an MSI would reach, or why not. Like KVM, a
+    /// successful lookup of a software LPI fills the translation cache.
+    /// </summary>
+    internal MsiResult Resolve(uint deviceId, uint eventId)
+    {
+        if (!Enabled)
+        {
+            return MsiResult.Dropped(Errno.EBUSY, "the ITS is disabled");
+        }
+
+        var ite = FindIte(deviceId, eventId);
+        if (ite is null || ite.Collection is not { Target: { } target } || _redistributor(target) is not { } rd)
+        {
+            return MsiResult.Dropped(ItsError.IntUnmappedInterrupt, "no translation for this DeviceID/EventID");
+        }
+
+        if (!rd.EnableLpis)
+        {
+            return MsiResult.Dropped(Errno.EBUSY, $"vCPU {target} has GICR_CTLR.EnableLPIs = 0");
+        }
+
+        if (!ite.Lpi.IsForwarded)
+        {
+            Cache.Insert(deviceId, eventId, ite.Lpi);
+        }
+
+        return MsiResult.Pending(ite.Lpi);
+    }
+
     private MsiResult Trigger(uint deviceId, uint eventId, string reason)
     {
         if (!Enabled)
@@ -470,7 +506,11 @@ public sealed partial class VirtualIts
             return MsiResult.Dropped(Errno.EBUSY, $"vCPU {target} has GICR_CTLR.EnableLPIs = 0");
         }
 
-        Cache.Insert(deviceId, eventId, ite.Lpi);
+        if (!ite.Lpi.IsForwarded)
+        {
+            Cache.Insert(deviceId, eventId, ite.Lpi); // vgic_its_cache_translation skips hw LPIs
+        }
+
         _lpis.MakePending(ite.Lpi, deviceId, eventId, reason);
         return MsiResult.Pending(ite.Lpi);
     }

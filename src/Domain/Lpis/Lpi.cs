@@ -35,6 +35,11 @@ public sealed class Lpi
     /// </summary>
     public bool Queued { get; internal set; }
 
+    /// <summary>The host IRQ forwarding this LPI as a VLPI (KVM's irq->hw and host_irq); null when it is a software LPI.</summary>
+    public uint? HostIrq { get; internal set; }
+
+    public bool IsForwarded => HostIrq is not null;
+
     /// <summary>Number of ITEs mapping this INTID.</summary>
     public int References { get; internal set; }
 

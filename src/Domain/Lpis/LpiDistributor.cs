@@ -35,6 +35,9 @@ public sealed class LpiDistributor
 
     public ulong PropBaser { get; private set; } = PropBaserReset;
 
+    /// <summary>The vgic-v4 bridge, told about forwarded LPIs; null on a VM without direct MSIs.</summary>
+    internal IVlpiHooks? Hooks { get; set; }
+
     public IReadOnlyCollection<Lpi> Lpis => _lpis.Values;
 
     public int Count => _lpis.Count;
@@ -119,8 +122,11 @@ public sealed class LpiDistributor
         }
     }
 
-    /// <summary>Re-reads one LPI's property byte (update_lpi_config); with a filter, only if the LPI targets that vCPU.</summary>
-    internal Errno? UpdateConfig(Lpi lpi, uint? filterVcpu = null)
+    /// <summary>
+    /// Re-reads one LPI's property byte (update_lpi_config). With a filter only an LPI targeting that vCPU
+    /// takes the new software priority/enable; a forwarded LPI's vprop byte is rewritten regardless.
+    /// </summary>
+    internal Errno? UpdateConfig(Lpi lpi, uint? filterVcpu = null, bool invalidate = true)
     {
         if (!TryReadProperty(lpi, out var property))
         {
@@ -131,24 +137,44 @@ public sealed class LpiDistributor
         {
             lpi.Priority = property.Priority;
             lpi.Enabled = property.Enabled;
-            Queue(lpi);
+            if (!lpi.IsForwarded)
+            {
+                Queue(lpi);
+                return null;
+            }
+        }
+
+        if (lpi.IsForwarded)
+        {
+            Hooks?.PropertyUpdated(lpi, property.Raw, invalidate);
         }
 
         return null;
     }
 
-    /// <summary>INVALL / GICR_INVALLR: re-read every LPI of the VM whose target is <paramref name="vcpu"/> (vgic_its_invall).</summary>
+    /// <summary>
+    /// INVALL / GICR_INVALLR (vgic_its_invall): every LPI of the VM is re-read with <paramref name="vcpu"/> as
+    /// filter, then the vCPU's vPE is invalidated as a whole.
+    /// </summary>
     internal void InvalidateAll(uint vcpu)
     {
-        foreach (var lpi in _lpis.Values.Where(l => l.TargetVcpu == vcpu).ToList())
+        foreach (var lpi in _lpis.Values.ToList())
         {
-            UpdateConfig(lpi, vcpu);
+            UpdateConfig(lpi, vcpu, invalidate: false);
         }
+
+        Hooks?.InvalidateAll(vcpu);
     }
 
     /// <summary>Sets the pending latch and queues the LPI to its target (the tail of vgic_its_trigger_msi).</summary>
     internal void MakePending(Lpi lpi, uint? deviceId, uint? eventId, string reason)
     {
+        if (lpi.IsForwarded && Hooks is not null)
+        {
+            Hooks.Inject(lpi, deviceId, eventId, reason);
+            return;
+        }
+
         var coalesced = lpi.Pending;
         lpi.Pending = true;
         Queue(lpi);
@@ -158,6 +184,11 @@ public sealed class LpiDistributor
     /// <summary>CLEAR: the pending latch drops.</summary>
     internal void ClearPending(Lpi lpi, string reason)
     {
+        if (lpi.IsForwarded)
+        {
+            Hooks?.Clear(lpi);
+        }
+
         if (!lpi.Pending)
         {
             return;
@@ -168,7 +199,15 @@ public sealed class LpiDistributor
         _events.Add(new PendingDropped(_vmId, lpi.TargetVcpu, lpi.IntId.Value, InterruptSource.Lpi, reason));
     }
 
-    internal static void Retarget(Lpi lpi, uint? vcpu) => lpi.TargetVcpu = vcpu;
+    /// <summary>update_affinity: the LPI follows its new target; a forwarded one is moved by VMOVI.</summary>
+    internal void Retarget(Lpi lpi, uint? vcpu)
+    {
+        lpi.TargetVcpu = vcpu;
+        if (lpi.IsForwarded)
+        {
+            Hooks?.Retargeted(lpi);
+        }
+    }
 
     /// <summary>
     /// Clearing EnableLPIs takes every LPI off the vCPU's list; the latches stay (vgic_flush_pending_lpis).
@@ -234,7 +273,8 @@ public sealed class LpiDistributor
             }
 
             var bit = (byte)(1 << (int)(lpi.IntId.Value % 8));
-            writes[address] = lpi.Pending ? (byte)(value | bit) : (byte)(value & ~bit);
+            var pending = lpi.IsForwarded ? Hooks?.VlpiPending(lpi) ?? false : lpi.Pending;
+            writes[address] = pending ? (byte)(value | bit) : (byte)(value & ~bit);
         }
 
         return null;

@@ -52,5 +52,8 @@ public static class RedistributorRegisters
 
     public static int WidthOf(RedistributorRegister offset) => Table.FirstOrDefault(t => t.Offset == offset).Width;
 
+    /// <summary>False for an offset this model does not list: RAZ/WI.</summary>
+    public static bool IsListed(RedistributorRegister offset) => Table.Any(t => t.Offset == offset);
+
     public static string NameOf(RedistributorRegister offset) => Table.First(t => t.Offset == offset).Name;
 }
