@@ -5,8 +5,8 @@ const $ = (selector, root = document) => root.querySelector(selector);
 
 const FEED_ROWS = 400;          // rows kept in the DOM
 const REPLAY_ON_SELECT = 300;   // recent events replayed when a host is selected
-const COUNTED = ['LpiPending', 'VlpiDelivered', 'DoorbellFired', 'InterruptAcknowledged', 'ItsCommandError', 'MsiDropped'];
-const TAKES_INTERRUPT = new Set(['LpiPending', 'VlpiDelivered', 'DoorbellFired', 'InterruptAcknowledged']);
+const COUNTED = ['VlpiDelivered', 'DoorbellFired', 'LpiPending', 'VlpiPending', 'InterruptAcknowledged', 'ItsCommandError', 'MsiDropped'];
+const TAKES_INTERRUPT = new Set(['LpiPending', 'VlpiPending', 'VlpiDelivered', 'DoorbellFired', 'InterruptAcknowledged']);
 
 const state = {
   hosts: [],
@@ -145,7 +145,11 @@ function describe(e) {
   if (e.pcpu !== undefined) parts.push(`pcpu${e.pcpu}`);
   if (e.intId !== undefined) parts.push(`intid ${e.intId}`);
   if (e.deviceId !== undefined) parts.push(`dev ${e.deviceId}${e.eventId !== undefined ? ` ev ${e.eventId}` : ''}`);
+  if (e.vfioDevice) parts.push(e.vector !== undefined ? `${e.vfioDevice}#${e.vector}` : e.vfioDevice);
   if (e.hostIrq !== undefined) parts.push(`hostIrq ${e.hostIrq}`);
+  if (e.vpeId !== undefined) parts.push(`vpe ${e.vpeId}`);
+  if (e.path) parts.push(`path ${e.path}`);
+  if (e.mode) parts.push(e.mode);
   if (e.source) parts.push(e.source);
   if (e.op) parts.push(e.op);
   if (e.register) parts.push(`${e.register}=${e.value}`);
@@ -315,7 +319,8 @@ function renderVm(vm) {
     chip.dataset.state = v.state;
     const where = v.resident ? `on pCPU ${v.pcpu}` : v.pcpu !== null && v.pcpu !== undefined ? `(pCPU ${v.pcpu})` : '';
     chip.innerHTML = `<b>vCPU ${v.vcpu}</b> <span class="state">${v.state} ${where}</span><br>` +
-      `<span class="pending">${v.pending.length} pending</span>${v.doorbellArmed ? ' · <span class="db">doorbell armed</span>' : ''}`;
+      `<span class="pending">${v.pending.length} pending</span>${v.doorbellArmed ? ' · <span class="db">doorbell armed</span>' : ''}` +
+      `${v.pendingLast ? ' · <span class="db">doorbell rang</span>' : ''}`;
     chip.title = v.pending.map(p => `${p.intId} (${p.source}${p.enabled ? '' : ', disabled'})`).join(', ') || 'nothing pending';
     return chip;
   }));
@@ -339,12 +344,16 @@ function renderVm(vm) {
 function renderVfioDevice(device) {
   const card = document.createElement('article');
   card.className = 'vm';
-  card.innerHTML = `<header><b></b><small></small></header><table><thead><tr><th>vector</th><th>host IRQ</th><th>path</th><th></th></tr></thead><tbody></tbody></table>`;
+  card.id = `vfio-${device.id}`;
+  card.innerHTML = `<header><b></b><small></small></header><table><thead><tr><th>vector</th><th>host IRQ</th><th>message</th><th>delivery</th><th></th></tr></thead><tbody></tbody></table>`;
   card.querySelector('b').textContent = device.id;
-  card.querySelector('small').textContent = `${device.bdf ?? ''} · host DeviceID ${device.hostDeviceId ?? '?'} · ${device.vmId ?? ''}`;
+  card.querySelector('small').textContent =
+    `${device.bdf} · ${device.vmId} guest DeviceID ${device.guestDeviceId} · host DeviceID ${device.hostDeviceId}`;
   card.querySelector('tbody').replaceChildren(...(device.vectors ?? []).map(v => {
     const tr = document.createElement('tr');
-    tr.innerHTML = `<td class="mono">${v.vector}</td><td class="mono">${v.hostIrq ?? ''}</td><td><span class="tag ${v.forwarding}">${v.forwarding}${v.masked ? ', masked' : ''}</span></td><td><button type="button">trigger</button></td>`;
+    tr.innerHTML = `<td class="mono">${v.vector}</td><td class="mono">${v.hostIrq}</td><td class="mono">${v.address} / ${v.data}</td>` +
+      `<td><span class="tag ${v.forwarding}"></span></td><td><button type="button" data-vector="${v.vector}">trigger</button></td>`;
+    tr.querySelector('.tag').textContent = `${v.forwarding === 'vlpi' ? 'VLPI (forwarded)' : v.forwarding}${v.masked ? ', masked' : ''}`;
     tr.querySelector('button').onclick = () => trigger(device.id, v.vector);
     return tr;
   }));

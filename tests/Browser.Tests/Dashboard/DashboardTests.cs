@@ -19,19 +19,27 @@ public sealed class DashboardTests(DashboardServiceFactory service, ChromiumFixt
     {
         var hostId = $"web-{Guid.NewGuid():N}"[..12];
         await Post("/api/hosts", new { id = hostId, pcpus = 4, gicVersion = "v4.1" });
-        await Post($"/api/hosts/{hostId}/vms", new { id = "vm1", vcpus = 4 });
+        var vm1 = await Post($"/api/hosts/{hostId}/vms", new { id = "vm1", vcpus = 4 });
         await Post($"/api/hosts/{hostId}/vms", new { id = "vm2", vcpus = 2 });
+        // A NIC with four MSI-X vectors on guest device 8, events 0-3 -> LPIs 8192-8195 on vCPU 1.
+        await Post($"/api/hosts/{hostId}/vfio/devices", new { id = "nic", bdf = "0000:01:00.0", vectors = 4, vmId = "vm1", guestDeviceId = 8 });
         await Post($"/api/hosts/{hostId}/vms/vm1/its/commands", new
         {
             commands = new object[]
             {
                 new { op = "MAPD", deviceId = 8, size = 4, valid = true },
                 new { op = "MAPC", collectionId = 0, rdBase = 1, valid = true },
+                new { op = "MAPTI", deviceId = 8, eventId = 0, intId = 8192, collectionId = 0 },
+                new { op = "MAPTI", deviceId = 8, eventId = 1, intId = 8193, collectionId = 0 },
                 new { op = "MAPTI", deviceId = 8, eventId = 3, intId = 8195, collectionId = 0 },
-                new { op = "MAPTI", deviceId = 8, eventId = 4, intId = 8196, collectionId = 0 },
                 new { op = "INT", deviceId = 9, eventId = 0 }, // an error, for the feed
             },
         });
+        foreach (var vector in new[] { 0, 1 })
+        {
+            await Put($"/api/hosts/{hostId}/vfio/devices/nic/msix/{vector}", new { address = (string)vm1["translaterAddress"]!, data = vector, masked = false });
+        }
+
         await Post($"/api/hosts/{hostId}/vms/vm1/vcpus/0/load", new { pcpu = 0 });
         await Post($"/api/hosts/{hostId}/vms/vm2/vcpus/1/load", new { pcpu = 3 });
         await Post($"/api/hosts/{hostId}/vms/vm2/vcpus/1/block");
@@ -67,9 +75,15 @@ public sealed class DashboardTests(DashboardServiceFactory service, ChromiumFixt
         await Expect(row).ToContainTextAsync("vm1/vcpu1");
         await Expect(row).ToContainTextAsync("intid 8195");
         await Expect(page.Locator("#vcpu-vm1-1.flash")).ToHaveCountAsync(1, new() { Timeout = 5_000 });
-        await Post($"/api/hosts/{hostId}/vms/vm1/msi", new { deviceId = 8, eventId = 4 });
         await Post($"/api/hosts/{hostId}/vms/vm1/msi", new { deviceId = 8, eventId = 9 }); // dropped
-        await Expect(page.Locator("#feed li[data-type=MsiDropped]")).ToHaveCountAsync(1, new() { Timeout = 5_000 });
+        await Expect(page.Locator("#feed li[data-type=MsiDropped]")).ToHaveCountAsync(2, new() { Timeout = 5_000 });
+
+        // The NIC's vectors show how they arrive; triggering a forwarded one from the page delivers a VLPI.
+        await Expect(page.Locator("#vfio-nic tbody tr")).ToHaveCountAsync(4, new() { Timeout = 10_000 });
+        await Expect(page.Locator("#vfio-nic tbody tr").First).ToContainTextAsync("VLPI (forwarded)");
+        await page.Locator("#vfio-nic button[data-vector='0']").ClickAsync();
+        await Expect(page.Locator("#feed li[data-type=VlpiDelivered]")).ToContainTextAsync("vm1/vcpu1", new() { Timeout = 5_000 });
+        await Expect(page.Locator("#result")).ToContainTextAsync("path vlpi");
         await Expect(page.Locator("#vcpu-vm1-1 .pending")).ToHaveTextAsync("2 pending", new() { Timeout = 5_000 });
 
         var artefacts = Path.Combine(ChromiumFixture.RepositoryRoot, "artifacts", "browser");
@@ -103,6 +117,12 @@ public sealed class DashboardTests(DashboardServiceFactory service, ChromiumFixt
         var text = await response.Content.ReadAsStringAsync();
         Assert.True(response.IsSuccessStatusCode, $"POST {route}: {(int)response.StatusCode} {text}");
         return string.IsNullOrEmpty(text) ? new JsonObject() : JsonNode.Parse(text)!;
+    }
+
+    private async Task Put(string route, object body)
+    {
+        using var response = await _http.PutAsync(route, JsonContent.Create(body));
+        Assert.True(response.IsSuccessStatusCode, $"PUT {route}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
     }
 
     private async Task<JsonNode> Get(string route) => JsonNode.Parse(await _http.GetStringAsync(route))!;
