@@ -23,7 +23,7 @@ public sealed partial class FabricSubscriptions(
     {
         var connection = _connections.GetOrAdd(connectionId, static _ => new Connection());
         var subscription = runner.Feed.Subscribe(afterSeq, options.Value.SubscriberBuffer);
-        var pump = new Pump(runner.Id, subscription, filter, hub.Clients.Client(connectionId), logger);
+        var pump = new Pump(connectionId, runner.Id, subscription, filter, hub.Clients.Client(connectionId), logger);
 
         Pump? previous;
         lock (connection)
@@ -122,7 +122,7 @@ public sealed partial class FabricSubscriptions(
         public bool Closed { get; set; }
     }
 
-    private sealed class Pump(string hostId, EventSubscription subscription, EventFilter? filter, IFabricClient client, ILogger logger)
+    private sealed class Pump(string connectionId, string hostId, EventSubscription subscription, EventFilter? filter, IFabricClient client, ILogger logger)
     {
         private readonly CancellationTokenSource _stop = new();
         private Task _run = Task.CompletedTask;
@@ -160,6 +160,7 @@ public sealed partial class FabricSubscriptions(
 
                 if (subscription.End is { Reason: not SubscriptionEndReason.Cancelled } end)
                 {
+                    Log.Ended(logger, connectionId, hostId, end.Reason, end.LastSeq);
                     await client.SubscriptionEnded(Notice(end));
                 }
             }
@@ -196,6 +197,9 @@ public sealed partial class FabricSubscriptions(
     {
         [LoggerMessage(EventId = 300, Level = LogLevel.Debug, Message = "Connection {ConnectionId} subscribed to host {HostId} after seq {AfterSeq} (vm {VmId}, vcpu {Vcpu})")]
         public static partial void Subscribed(ILogger logger, string connectionId, string hostId, long afterSeq, string? vmId, uint? vcpu);
+
+        [LoggerMessage(EventId = 302, Level = LogLevel.Information, Message = "Subscription of connection {ConnectionId} to host {HostId} ended ({Reason}) after seq {Seq}")]
+        public static partial void Ended(ILogger logger, string connectionId, string hostId, SubscriptionEndReason reason, long seq);
 
         [LoggerMessage(EventId = 301, Level = LogLevel.Error, Message = "Event pump of host {HostId} failed")]
         public static partial void PumpFailed(ILogger logger, Exception exception, string hostId);
