@@ -19,7 +19,7 @@ public sealed class EventFeedTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _host = _registry.TryCreate(new HostConfiguration("h1", 2, GicVersion.V4_1))!;
-        await _host.ExecuteAsync(new CreateVm("vm1", 2, 16, VmSetup.Ready), (_, _) => 0);
+        await _host.ExecuteAsync(new CreateVm("vm1", 2, 16, VmSetup.Ready), (_, _) => 0).WaitAsync(Timeout);
     }
 
     public Task DisposeAsync() => _registry.DisposeAsync().AsTask();
@@ -29,7 +29,7 @@ public sealed class EventFeedTests : IAsyncLifetime
     {
         var producing = Produce(5_000); // the seam falls somewhere in the middle of this
         await using var subscription = _host.Feed.Subscribe(afterSeq: 0, bufferCapacity: 100_000);
-        var final = await producing;
+        var final = await producing.WaitAsync(Timeout);
 
         var seqs = await Read(subscription, until: final);
 
@@ -47,7 +47,7 @@ public sealed class EventFeedTests : IAsyncLifetime
         var healthyReading = Read(healthy, until: start + 200);
         Assert.Equal(2, _host.Feed.LiveSubscriptions);
 
-        var final = await Produce(200);
+        var final = await Produce(200).WaitAsync(Timeout);
         Assert.True(await first.AsTask().WaitAsync(Timeout));
         Assert.Equal(final, (await healthyReading.WaitAsync(Timeout))[^1]);
         // The feed offers each batch to every subscription under one lock: once the healthy one has the last
@@ -77,7 +77,7 @@ public sealed class EventFeedTests : IAsyncLifetime
         var reading = Read(live, until: long.MaxValue);
         var final = await Produce(50);
 
-        await _registry.DeleteAsync("h1");
+        await _registry.DeleteAsync("h1").WaitAsync(Timeout);
 
         Assert.Equal(final, (await reading.WaitAsync(Timeout))[^1]);
         Assert.Equal(new SubscriptionEnd(SubscriptionEndReason.HostDeleted, final), live.End);
@@ -105,7 +105,7 @@ public sealed class EventFeedTests : IAsyncLifetime
     {
         for (var i = 0; i < events; i++)
         {
-            await _host.ExecuteAsync(new SignalMsi("vm1", 1, (uint)i), (_, _) => 0);
+            await _host.ExecuteAsync(new SignalMsi("vm1", 1, (uint)i), (_, _) => 0).WaitAsync(Timeout);
         }
 
         return _host.Log.LastSeq;
