@@ -13,7 +13,10 @@ public sealed record EventFilter(string? VmId, uint? Vcpu)
         && (Vcpu is null || e.Vcpu is null || e.Vcpu == Vcpu);
 }
 
-/// <summary>The answer to <c>Subscribe</c>: events after <c>afterSeq</c> follow; <c>lastSeq</c> is where replay ends and live begins.</summary>
+/// <summary>
+/// The answer to <c>Subscribe</c>: events after <c>afterSeq</c> follow; <c>lastSeq</c> was the host's last seq when the
+/// subscription started, so events up to it are replayed and later ones are live. Events may arrive before this answer.
+/// </summary>
 public sealed record SubscriptionResponse(
     string HostId,
     long AfterSeq,

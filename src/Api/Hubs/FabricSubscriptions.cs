@@ -22,9 +22,6 @@ public sealed partial class FabricSubscriptions(
     public async Task<SubscriptionResponse> SubscribeAsync(string connectionId, HostRunner runner, long afterSeq, EventFilter? filter)
     {
         var connection = _connections.GetOrAdd(connectionId, static _ => new Connection());
-        var subscription = runner.Feed.Subscribe(afterSeq, options.Value.SubscriberBuffer);
-        var pump = new Pump(connectionId, runner.Id, subscription, filter, hub.Clients.Client(connectionId), logger);
-
         Pump? previous;
         lock (connection)
         {
@@ -37,6 +34,9 @@ public sealed partial class FabricSubscriptions(
             await previous.StopAsync();
         }
 
+        var lastSeq = runner.Log.LastSeq;
+        var pump = new Pump(connectionId, runner.Id, runner.Feed.Subscribe(afterSeq, options.Value.SubscriberBuffer), filter,
+            hub.Clients.Client(connectionId), logger);
         lock (connection)
         {
             if (connection.Closed)
@@ -49,7 +49,7 @@ public sealed partial class FabricSubscriptions(
 
         pump.Start(() => Forget(connection, runner.Id, pump));
         Log.Subscribed(logger, connectionId, runner.Id, afterSeq, filter?.VmId, filter?.Vcpu);
-        return new SubscriptionResponse(runner.Id, afterSeq, runner.Log.LastSeq, filter);
+        return new SubscriptionResponse(runner.Id, afterSeq, lastSeq, filter);
     }
 
     public async Task<bool> UnsubscribeAsync(string connectionId, string hostId)

@@ -89,7 +89,7 @@ async function subscribe(hostId, afterSeq) {
   const reply = state.scopeVm
     ? await connection.invoke('SubscribeFiltered', hostId, afterSeq, { vmId: state.scopeVm, vcpu: null })
     : await connection.invoke('Subscribe', hostId, afterSeq);
-  state.liveFrom = reply.lastSeq;
+  state.liveFrom = Math.max(state.liveFrom, reply.lastSeq);
   setStatus(state.lastSeq < reply.lastSeq ? 'replaying' : 'live');
 }
 
@@ -237,6 +237,7 @@ async function selectHost(hostId) {
   }
   const host = state.hosts.find(h => h.id === hostId);
   state.lastSeq = Math.max(0, (host?.lastSeq ?? 0) - REPLAY_ON_SELECT);
+  state.liveFrom = host?.lastSeq ?? 0; // replayed events may arrive before Subscribe answers: no flashes, no counts
   await refreshHost();
   await subscribe(hostId, state.lastSeq);
 }
