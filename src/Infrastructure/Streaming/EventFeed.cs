@@ -102,6 +102,7 @@ public sealed class EventFeed : IAsyncDisposable
             }
 
             // Every event after _published is offered to the live list after this point, under the same lock.
+            subscription.AttachedAt = cursor;
             _live.Add(subscription);
             return AttachResult.Attached;
         }

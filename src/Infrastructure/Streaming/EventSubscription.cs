@@ -87,7 +87,7 @@ public sealed class EventSubscription : IAsyncDisposable
             {
                 if (e.Seq <= _cursor)
                 {
-                    continue; // published before the subscriber's starting point
+                    continue; // already replayed (Offer filters these; kept as a guard)
                 }
 
                 if (e.Seq != _cursor + 1)
@@ -113,8 +113,14 @@ public sealed class EventSubscription : IAsyncDisposable
         return ValueTask.CompletedTask;
     }
 
-    /// <summary>Called by the feed under its lock; never waits.</summary>
-    internal bool Offer(FabricEvent e) => _buffer.Writer.TryWrite(e);
+    /// <summary>Set by the feed, under its lock, as this subscription joins the live list: the last seq it replayed.</summary>
+    internal long AttachedAt { get; set; }
+
+    /// <summary>
+    /// Called by the feed under its lock; never waits. Events the subscriber already replayed (the feed may trail
+    /// the log a little) are accepted without taking buffer space. False when the buffer is full.
+    /// </summary>
+    internal bool Offer(FabricEvent e) => e.Seq <= AttachedAt || _buffer.Writer.TryWrite(e);
 
     internal void Close(SubscriptionEndReason reason)
     {
