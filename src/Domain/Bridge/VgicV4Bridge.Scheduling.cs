@@ -46,10 +46,16 @@ public sealed partial class VgicV4Bridge
             }
         }
 
-        // 2. Schedule: v4.0 masks the doorbell first; then VPENDBASER.Valid = 1 on this pCPU's redistributor.
+        // 2. Schedule: v4.0 masks the doorbell first and points GICR_VPROPBASER at the VM's vprop table (v4.1 describes
+        //    the vPE table there and never rewrites it per schedule); then VPENDBASER.Valid = 1 on this pCPU's redistributor.
         if (!IsV41 && vpe.DoorbellArmed)
         {
             SetDoorbellMasked(vpe, masked: true);
+        }
+
+        if (!IsV41)
+        {
+            _its.RedistributorOp("VPROPBASER", pcpu, vpe.Id, null, HostGicV4.VpropBase | (uint)(_its.IdBits - 1), vm.Id);
         }
 
         var rd = _its.Redistributors[(int)pcpu];
