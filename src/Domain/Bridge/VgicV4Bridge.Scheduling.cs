@@ -35,13 +35,12 @@ public sealed partial class VgicV4Bridge
                 {
                     _its.RedistributorOp("CLRLPIR", old, null, vpe.DoorbellLpi, null, vm.Id);
                 }
-                else if (vpe.ProxyMapped)
-                {
-                    _its.SendPhysical(vm.Id, new Movi(new DeviceId(HostGicV4.ProxyDeviceId), new EventId(vpe.ProxyEvent), new CollectionId((ushort)pcpu)), pcpu);
-                }
                 else
                 {
+                    // its_vpe_db_proxy_move: the proxy event is MAPTI'd at the first move, and every VMOVP is followed by
+                    // MOVI + SYNC of it (spec/vgic-v4.md §4.2 step 1, §8).
                     EnsureProxyMapped(vpe, pcpu);
+                    _its.SendPhysical(vm.Id, new Movi(new DeviceId(HostGicV4.ProxyDeviceId), new EventId(vpe.ProxyEvent), new CollectionId((ushort)pcpu)), pcpu);
                 }
             }
         }
