@@ -133,6 +133,9 @@ public static class Gicv4Steps
     public static string[] UnmapOps(bool directLpi) =>
         directLpi ? ["DISCARD", "SYNC", "MAPTI", "SYNC", "GICR_INVLPIR"] : ["DISCARD", "SYNC", "MAPTI", "SYNC", "INV", "SYNC"];
 
+    /// <summary>An INV of the NIC's event as the guest writes it.</summary>
+    public static object Inv(uint eventId) => Cmd("INV", Dev, eventId);
+
     /// <summary>set_forwarding's host map: DISCARD of the physical event + SYNC, VMAPTI + VSYNC.</summary>
     public static readonly string[] MapOps = ["DISCARD", "SYNC", "VMAPTI", "VSYNC"];
 }
