@@ -259,6 +259,11 @@ public sealed class LpiDistributor
             }
 
             lpi.Pending = pending;
+            if (!pending)
+            {
+                lpi.Queued = false; // vgic_prune_ap_list drops an LPI that is no longer pending from the vCPU's list
+            }
+
             Queue(lpi);
         }
 

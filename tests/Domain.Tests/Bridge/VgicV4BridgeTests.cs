@@ -49,4 +49,31 @@ public sealed class VgicV4BridgeTests
         Assert.Equal(8192u, vm.Ack(0));
         Assert.Null(vm.Ack(0));
     }
+
+    [Fact]
+    public void SetForwarding_LeavesNoSoftwareStateBehind_WhenAPendingTableSyncClearedAQueuedLpi()
+    {
+        var host = Host.Create(new HostConfiguration("h1", 2, GicVersion.V4_0), out var created);
+        var vm = new TestVm(host, "vm1", created);
+        vm.Accept(new CreateVm("vm1", 2, 32, VmSetup.Ready));
+        vm.Accept(new AssignVfioDevice("nic", "0000:01:00.0", 1, "vm1", 8));
+        vm.RunOk(TestVm.MapDevice(8), TestVm.MapCollection(0, 0), TestVm.MapCollection(1, 1), TestVm.Map(8, 0, 8192, 1));
+        Assert.True(vm.Msi(8, 0).Pending); // pending and queued on vCPU 1
+
+        // vCPU 0 turns LPIs off, moves its pending table (no PTZ), the LPI moves to it, and LPIs come back on: the table's
+        // clear bit drops the pending state, and the LPI leaves the vCPU's list with it (vgic_prune_ap_list).
+        vm.SetEnableLpis(0, false);
+        vm.WriteRd(0, RedistributorRegister.PendingBase, ReadyLayout.PendingTable(0) | (1UL << 10) | (3UL << 7));
+        vm.RunOk(TestVm.Movi(8, 0, 0));
+        vm.SetEnableLpis(0, true);
+        Assert.Contains(vm.LastEvents, e => e is PendingDropped { IntId: 8192, Source: InterruptSource.Lpi });
+        Assert.False(vm.Lpi(8192).Pending);
+        Assert.False(vm.Lpi(8192).Queued);
+
+        vm.Accept(new ProgramMsixVector("nic", 0, Vm.ItsBase + VirtualIts.TranslaterOffset, 0, false));
+
+        Assert.True(vm.Lpi(8192).IsForwarded);
+        Assert.Empty(host.CheckInvariants());
+        Assert.Empty(host.HostIts.FindVpe("vm1", 0)!.PendingVlpis);
+    }
 }
