@@ -3,6 +3,7 @@ using GicService.Api.Tests.Support;
 using GicService.Infrastructure.Hosting;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace GicService.Api.Tests.Hubs;
 
@@ -29,6 +30,7 @@ public sealed class FabricHubBackpressureTests(SmallBufferGicServiceFactory fact
     [Fact]
     public async Task StalledSubscriber_DoesNotDelayTheOthers_AndIsToldTheSeqToResumeFrom()
     {
+        Assert.Equal(SmallBufferGicServiceFactory.Buffer, factory.Services.GetRequiredService<IOptions<FabricHubOptions>>().Value.SubscriberBuffer);
         var burst = await EventBurst.Create(_client);
         var feed = factory.Services.GetRequiredService<HostRegistry>().Find(burst.HostId)!.Feed;
         var start = await burst.LastSeq();
