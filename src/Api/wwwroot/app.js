@@ -112,7 +112,7 @@ function drain() {
     const live = e.seq > state.liveFrom;
     if (live) {
       count(e.type);
-      if (TAKES_INTERRUPT.has(e.type) && e.vmId && e.vcpu !== undefined) flash(e.vmId, e.vcpu);
+      if (TAKES_INTERRUPT.has(e.type) && e.vmId && e.vcpu !== undefined) flash(e.vmId, e.vcpu, e.intId);
     }
     topologyChanged = true;
     if (!paused) fragment.prepend(feedRow(e, live));
@@ -188,12 +188,25 @@ function tickCounters() {
     `<span class="counter" title="${state.totals[type] ?? 0} since selected"><span class="type ${type}">${type === 'total' ? 'all' : type}</span> <b>${state.rates[type] ?? 0}</b>/s</span>`).join('');
 }
 
-function flash(vmId, vcpu) {
+// The last interrupt each vCPU took, kept across re-renders of the topology: a chip redrawn just after
+// its interrupt still flashes, and carries data-last-intid.
+const lastInterrupt = new Map();
+
+function flash(vmId, vcpu, intId) {
+  lastInterrupt.set(`${vmId}-${vcpu}`, { intId, at: performance.now() });
   const chip = document.getElementById(`vcpu-${vmId}-${vcpu}`);
   if (!chip) return;
+  markLastInterrupt(chip, `${vmId}-${vcpu}`);
   chip.classList.remove('flash');
   void chip.offsetWidth; // restart the animation
   chip.classList.add('flash');
+}
+
+function markLastInterrupt(chip, key) {
+  const last = lastInterrupt.get(key);
+  if (!last) return;
+  if (last.intId !== undefined && last.intId !== null) chip.dataset.lastIntid = last.intId;
+  if (performance.now() - last.at < 1500) chip.classList.add('flash');
 }
 
 // ---------------------------------------------------------------- topology
@@ -323,6 +336,7 @@ function renderVm(vm) {
       `<span class="pending">${v.pending.length} pending</span>${v.doorbellArmed ? ' · <span class="db">doorbell armed</span>' : ''}` +
       `${v.pendingLast ? ' · <span class="db">doorbell rang</span>' : ''}`;
     chip.title = v.pending.map(p => `${p.intId} (${p.source}${p.enabled ? '' : ', disabled'})`).join(', ') || 'nothing pending';
+    markLastInterrupt(chip, `${vm.id}-${v.vcpu}`);
     return chip;
   }));
   if (vm.devices.length > 0) {
