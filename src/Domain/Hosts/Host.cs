@@ -115,7 +115,9 @@ public sealed partial class Host
 
         if (outcome is Rejection rejection)
         {
-            Debug.Assert(_events.Drain().Count == 0, "A refused input must not publish events.");
+            // Drained in every build: a refusal must not leak events into the next input.
+            var leaked = _events.Drain();
+            Debug.Assert(leaked.Count == 0, "A refused input must not publish events.");
             return new Applied(null, rejection, []);
         }
 

@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using GicService.Domain.Hosts;
 using GicService.Domain.Inputs;
+using GicService.Infrastructure.Streaming;
 using Microsoft.Extensions.Logging;
 
 namespace GicService.Infrastructure.Hosting;
@@ -21,6 +22,7 @@ public sealed class HostRunner : IAsyncDisposable
     {
         _host = host;
         Log = log;
+        Feed = new EventFeed(log);
         _logger = logger;
         _loop = Task.Run(RunAsync);
     }
@@ -30,6 +32,9 @@ public sealed class HostRunner : IAsyncDisposable
     public HostConfiguration Configuration => _host.Configuration;
 
     public EventLog Log { get; }
+
+    /// <summary>The host's live publisher: subscriptions replay <see cref="Log"/> and then follow it.</summary>
+    public EventFeed Feed { get; }
 
     /// <summary>Applies <paramref name="input"/> and maps its outcome on the host's loop, before the next input runs.</summary>
     public Task<T> ExecuteAsync<T>(HostInput input, Func<Host, Applied, T> map) =>
@@ -53,6 +58,7 @@ public sealed class HostRunner : IAsyncDisposable
     {
         _queue.Writer.TryComplete();
         await _loop.ConfigureAwait(false);
+        await Feed.DisposeAsync().ConfigureAwait(false);
     }
 
     private Task<T> Enqueue<T>(WorkItem<T> item)

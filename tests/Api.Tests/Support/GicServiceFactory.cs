@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 namespace GicService.Api.Tests.Support;
 
 /// <summary>The service in memory, quiet: request logging off so test output stays readable.</summary>
-public sealed class GicServiceFactory : WebApplicationFactory<Program>
+public class GicServiceFactory : WebApplicationFactory<Program>
 {
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {

@@ -371,6 +371,14 @@ public sealed class VirtualItsRegistersTests
     }
 
     [Fact]
+    public void Baser_TakesPhysicalAddressBits51To48FromBits15To12_BecausePagesAre64KiB()
+    {
+        var vm = HostBuilder.BareVm();
+        vm.WriteIts(ItsRegister.TableBase0, 0x0000_8765_4321_0000UL | (0xAUL << 12));
+        Assert.Equal(0x000A_8765_4321_0000UL, vm.Its.DeviceBaser.Address);
+    }
+
+    [Fact]
     public void Baser_IgnoresWrites_WhileTheItsIsEnabled()
     {
         var vm = HostBuilder.PopulatedVm();
