@@ -8,7 +8,13 @@ namespace GicService.Differential.Streams;
 /// Random command streams for the differential, valid and invalid. Ids come from small ranges so
 /// commands hit each other (devices 0-2, events 0-3, collections 0-3, LPIs 8192-8207), with a few
 /// out-of-range values that still fit their fields. Known differences that no relaxed comparison can
-/// absorb are kept out here, each naming its row of spec/qemu-vs-kvm.md.
+/// absorb are kept out here, each naming its row of spec/qemu-vs-kvm.md (rows 1, 5, 11, 15, 16; row 12
+/// is kept out at run time by StreamRunner). Rows that cannot arise with the ready layout:
+/// row 13 (property changes): the property table is never written, and pending state does not
+/// depend on it; row 14 (INTID range): PROPBASER has 16 ID bits, so both ranges are 8192-65535;
+/// rows 17 and 18 (DeviceID/ICID range): the ready tables hold every 16-bit id on both sides;
+/// row 20 (register level): registers are not compared, only commands, MSIs and EnableLPIs;
+/// row 21 (CTE RDbase beyond the CPUs): MAPC V=1 refuses such an RDbase on both sides.
 /// </summary>
 public static class StreamGenerator
 {
