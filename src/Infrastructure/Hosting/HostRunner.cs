@@ -77,8 +77,22 @@ public sealed class HostRunner : IAsyncDisposable
     public Task<long> ExecuteAllAsync(IReadOnlyList<HostInput> inputs) => Enqueue(new SequenceItem(inputs));
 
     /// <summary>The host's configuration, its number of inputs now, and those inputs as journaled.</summary>
-    public Task<HostTrace> OpenTraceAsync(CancellationToken cancellationToken) =>
-        ReadAsync(host => new HostTrace(host.Configuration, _inputs, _journal.ReadAsync(_inputs, cancellationToken)));
+    public Task<HostTrace> OpenTraceAsync(CancellationToken cancellationToken) => ReadAsync(host =>
+    {
+        // Rejection marks ride with later writes; those not stored yet are known here.
+        var unstored = _rejected.Concat(_pendingSnapshot?.Marks ?? []).ToHashSet();
+        var entries = _journal.ReadAsync(_inputs, cancellationToken);
+        return new HostTrace(host.Configuration, _inputs, unstored.Count == 0 ? entries : Mark(entries, unstored, cancellationToken));
+    });
+
+    private static async IAsyncEnumerable<JournalEntry> Mark(IAsyncEnumerable<JournalEntry> entries, HashSet<long> rejected,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (var entry in entries.WithCancellation(cancellationToken).ConfigureAwait(false))
+        {
+            yield return rejected.Contains(entry.Index) ? entry with { Rejected = true } : entry;
+        }
+    }
 
     /// <summary>Deletes the host durably; false if it was already deleted.</summary>
     internal Task<bool> DeleteAsync() => Enqueue(new DeleteItem());

@@ -56,6 +56,9 @@ public sealed class SqliteHostStore : IHostStore, IDisposable
 
     public string DatabasePath { get; }
 
+    /// <summary>Write transactions committed since start.</summary>
+    public long Commits => _writer.Commits;
+
     public IHostJournal NewJournal(HostConfiguration configuration) => new Journal(this, configuration, hostKey: null);
 
     public Task ProbeAsync(CancellationToken cancellationToken) =>
@@ -386,33 +389,42 @@ public sealed class SqliteHostStore : IHostStore, IDisposable
         }
     }
 
+    /// <summary>Removes the data of deleted hosts in the background, in chunks; on a failing disk it retries for a while, since it is what frees space.</summary>
     private async Task PurgeAsync(IReadOnlyList<long> hostKeys)
     {
-        try
+        for (var attempt = 1; ; attempt++)
         {
-            foreach (var key in hostKeys)
+            try
             {
-                await _writer.Submit(0, context =>
+                foreach (var key in hostKeys)
                 {
-                    context.Execute("DELETE FROM snapshots WHERE host_key = $a", key);
-                    context.Execute("DELETE FROM event_segments WHERE host_key = $a", key);
-                });
+                    await _writer.Submit(0, context =>
+                    {
+                        context.Execute("DELETE FROM snapshots WHERE host_key = $a", key);
+                        context.Execute("DELETE FROM event_segments WHERE host_key = $a", key);
+                    });
 
-                // Inputs go in chunks, so a large host does not hold up other hosts' commits.
-                var more = true;
-                while (more)
-                {
-                    await _writer.Submit(PurgeChunk / 16, context =>
-                        more = context.Execute(
-                            "DELETE FROM inputs WHERE host_key = $a AND idx < (SELECT MIN(idx) FROM inputs WHERE host_key = $a) + $b", key, PurgeChunk) > 0);
+                    // Inputs go in chunks, so a large host does not hold up other hosts' commits.
+                    var more = true;
+                    while (more)
+                    {
+                        await _writer.Submit(PurgeChunk / 16, context =>
+                            more = context.Execute(
+                                "DELETE FROM inputs WHERE host_key = $a AND idx < (SELECT MIN(idx) FROM inputs WHERE host_key = $a) + $b", key, PurgeChunk) > 0);
+                    }
                 }
-            }
 
-            StorageLog.Purged(_logger, hostKeys.Count);
-        }
-        catch (StorageUnavailableException)
-        {
-            // Logged by the writer; the next start purges what is left.
+                StorageLog.Purged(_logger, hostKeys.Count);
+                return;
+            }
+            catch (StorageUnavailableException) when (attempt < 30)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(100 * attempt));
+            }
+            catch (StorageUnavailableException)
+            {
+                return; // logged by the writer; the next start purges what is left
+            }
         }
     }
 

@@ -22,6 +22,7 @@ internal sealed class SqliteWriter : IDisposable
     private SqliteConnection? _connection;
     private Dictionary<string, SqliteCommand>? _commands;
     private volatile string? _refusal;
+    private long _commits;
 
     public SqliteWriter(Func<SqliteConnection> open, StorageHealth health, ILogger logger, int maxBatchInputs)
     {
@@ -32,6 +33,9 @@ internal sealed class SqliteWriter : IDisposable
         _thread = new Thread(Run) { IsBackground = true, Name = "GicService storage writer" };
         _thread.Start();
     }
+
+    /// <summary>Transactions committed so far (group commit makes this much smaller than the writes).</summary>
+    public long Commits => Interlocked.Read(ref _commits);
 
     /// <summary>Refuse every write from now on, with this reason (storage could not be read at start).</summary>
     public void Refuse(string reason) => _refusal = reason;
@@ -71,7 +75,44 @@ internal sealed class SqliteWriter : IDisposable
         }
     }
 
+    /// <summary>
+    /// Commits the batch in one transaction. If it fails, each write is tried again alone, so one write that
+    /// cannot be stored (a large input on a full disk) does not take down its neighbours (the deletion that
+    /// would free the space).
+    /// </summary>
     private void Commit(List<WriteOperation> batch)
+    {
+        if (TryCommit(batch) is not { } failure)
+        {
+            Succeeded(batch);
+            return;
+        }
+
+        var inputs = batch.Sum(o => o.Inputs);
+        if (_health.Healthy)
+        {
+            StorageLog.WriteFailed(_logger, failure, batch.Count, inputs);
+        }
+        else
+        {
+            StorageLog.WriteStillFailing(_logger, batch.Count, inputs, failure.Message);
+        }
+
+        var reason = failure is StorageUnavailableException ? failure.Message : $"Storage cannot be written: {failure.Message}";
+        _health.Failed(reason);
+        foreach (var operation in batch)
+        {
+            if (batch.Count > 1 && failure is not StorageUnavailableException && TryCommit([operation]) is null)
+            {
+                Succeeded([operation]);
+                continue;
+            }
+
+            operation.Fail(failure as StorageUnavailableException ?? new StorageUnavailableException($"{reason} Nothing was applied.", failure));
+        }
+    }
+
+    private Exception? TryCommit(List<WriteOperation> batch)
     {
         try
         {
@@ -92,32 +133,20 @@ internal sealed class SqliteWriter : IDisposable
 
                 transaction.Commit();
             }
+
+            Interlocked.Increment(ref _commits);
+            return null;
         }
         catch (Exception ex) when (ex is SqliteException or IOException or UnauthorizedAccessException or StorageUnavailableException or InvalidOperationException)
         {
             // The transaction rolled back when disposed; a connection in doubt is reopened for the next write.
             CloseConnection();
-            var inputs = batch.Sum(o => o.Inputs);
-            if (_health.Healthy)
-            {
-                StorageLog.WriteFailed(_logger, ex, batch.Count, inputs);
-            }
-            else
-            {
-                StorageLog.WriteStillFailing(_logger, batch.Count, inputs, ex.Message);
-            }
-
-            var reason = ex is StorageUnavailableException ? ex.Message : $"Storage cannot be written: {ex.Message}";
-            _health.Failed(reason);
-            var failure = ex as StorageUnavailableException ?? new StorageUnavailableException($"{reason}. Nothing was applied.", ex);
-            foreach (var operation in batch)
-            {
-                operation.Fail(failure);
-            }
-
-            return;
+            return ex;
         }
+    }
 
+    private void Succeeded(List<WriteOperation> batch)
+    {
         if (!_health.Healthy)
         {
             StorageLog.WritesResumed(_logger);
