@@ -1,6 +1,11 @@
 using GicService.Api;
 using GicService.Infrastructure;
 
+if (args is ["--healthcheck", var healthUrl])
+{
+    return await HealthProbe.RunAsync(healthUrl);
+}
+
 var builder = WebApplication.CreateBuilder(args);
 builder.UseGicDefaultUrl();
 builder.Services.AddGicInfrastructure();
@@ -9,7 +14,8 @@ builder.Services.AddGicApi();
 var app = builder.Build();
 app.UseGicApi();
 app.MapGicEndpoints();
-app.Run();
+await app.RunAsync();
+return 0;
 
 /// <summary>The entry point, visible to WebApplicationFactory in the tests.</summary>
 public partial class Program;

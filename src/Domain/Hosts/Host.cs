@@ -115,7 +115,9 @@ public sealed partial class Host
 
         if (outcome is Rejection rejection)
         {
-            Debug.Assert(_events.Drain().Count == 0, "A refused input must not publish events.");
+            // Drained in every build: a refusal must not leak events into the next input.
+            var leaked = _events.Drain();
+            Debug.Assert(leaked.Count == 0, "A refused input must not publish events.");
             return new Applied(null, rejection, []);
         }
 
@@ -355,6 +357,11 @@ public sealed partial class Host
         if (Resolve(input.VmId, out var vm) is { } refused)
         {
             return refused;
+        }
+
+        if (input.Commands.Any(q => q.Raw is null ? q.Command is null : q.Raw.Length != ItsCommandCodec.CommandSize))
+        {
+            return new Rejection(RejectionKind.Unprocessable, $"Every queued command is a structured command or exactly {ItsCommandCodec.CommandSize} raw bytes.");
         }
 
         var its = vm.Its;

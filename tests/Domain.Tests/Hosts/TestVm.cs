@@ -142,7 +142,7 @@ internal sealed class TestVm
 
     public ulong ReadRd(uint vcpu, RedistributorRegister register) => Vm.Redistributors[(int)vcpu].Read(register);
 
-    public static int WidthOf(ItsRegister register) => register is ItsRegister.Control or ItsRegister.ImplementerId ? 4 : 8;
+    public static int WidthOf(ItsRegister register) => ItsRegisters.IsListed(register) ? ItsRegisters.WidthOf(register) : 4;
 
     public void DisableIts() => WriteIts(ItsRegister.Control, 0);
 

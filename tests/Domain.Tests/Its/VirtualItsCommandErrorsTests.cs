@@ -232,6 +232,24 @@ public sealed class VirtualItsCommandErrorsTests
         AssertFailsAndChangesNothing(HostBuilder.PopulatedVm(), new Mapi(new DeviceId(4), new EventId(8300), new CollectionId(0)), ItsError.MaptiUnmappedDevice);
     }
 
+    [Fact]
+    public void Mapti_FailsWithEfaultAndRollsBackItsNewCollection_WhenThePropertyByteIsOutsideGuestRam()
+    {
+        var vm = HostBuilder.PopulatedVm();
+        vm.SetEnableLpis(3, false);
+        vm.WriteRd(3, GicService.Domain.Lpis.RedistributorRegister.PropertyBase, 0x1F_0000_0000 | 15); // PROPBASER is VM-wide
+        var before = vm.Snapshot();
+        var creadr = vm.ReadIts(ItsRegister.CommandReadPointer);
+
+        var result = vm.RunOne(Map(1, 5, 8300, 9));
+
+        Assert.Equal((CommandStatus.Error, Errno.EFAULT), (result.Status, result.Errno!.Value));
+        Assert.Null(result.ItsError);
+        Assert.False(vm.Its.Collections.ContainsKey(9));
+        Assert.Equal(before, vm.Snapshot());
+        Assert.Equal(creadr + 32, vm.ReadIts(ItsRegister.CommandReadPointer));
+    }
+
     // ------------------------------------------------------------------ INV, INVALL
 
     [Fact]

@@ -171,6 +171,21 @@ public sealed class VirtualItsCommandsTests
     }
 
     [Fact]
+    public void Int_ChecksTheCollectionsVcpuButQueuesToTheLpisOwnTarget_AfterMovall()
+    {
+        var vm = HostBuilder.PopulatedVm();
+        vm.SetEnableLpis(2, false);
+        vm.RunOk(new Movall(0, 2)); // every LPI now targets vCPU 2; collection 0 still says vCPU 0
+
+        vm.RunOk(Int(1, 2));
+        Assert.True(vm.Lpi(8194).Pending);
+        Assert.Equal(2u, Assert.IsType<LpiPending>(vm.LastEvents[0]).Vcpu);
+
+        vm.SetEnableLpis(0, false);
+        Assert.Equal(Errno.EBUSY, vm.RunOne(Int(1, 0)).Errno);
+    }
+
+    [Fact]
     public void Int_CoalescesWithThePendingState_WhenTheLpiIsAlreadyPending()
     {
         var vm = HostBuilder.PopulatedVm();

@@ -130,6 +130,26 @@ public sealed class VirtualItsRegistersTests
         Assert.Equal(0x4B00_043BUL, accepted.Value);
     }
 
+    [Theory]
+    [InlineData(ItsRegister.PeripheralId4, 0x40UL)]
+    [InlineData(ItsRegister.PeripheralId5, 0UL)]
+    [InlineData(ItsRegister.PeripheralId6, 0UL)]
+    [InlineData(ItsRegister.PeripheralId7, 0UL)]
+    [InlineData(ItsRegister.PeripheralId0, 0x92UL)]
+    [InlineData(ItsRegister.PeripheralId1, 0xB4UL)]
+    [InlineData(ItsRegister.PeripheralId2, 0x3BUL)]
+    [InlineData(ItsRegister.PeripheralId3, 0UL)]
+    [InlineData(ItsRegister.ComponentId0, 0x0DUL)]
+    [InlineData(ItsRegister.ComponentId1, 0xF0UL)]
+    [InlineData(ItsRegister.ComponentId2, 0x05UL)]
+    [InlineData(ItsRegister.ComponentId3, 0xB1UL)]
+    public void IdRegisters_ReadKvmValuesAndIgnoreWrites(ItsRegister register, ulong expected)
+    {
+        var vm = HostBuilder.ReadyVm();
+        Assert.Equal(expected, vm.ReadIts(register));
+        Assert.Equal(expected, vm.WriteIts(register, 0xFF).Value);
+    }
+
     // ------------------------------------------------------------------ GITS_CBASER (§1.5)
 
     [Fact]
@@ -348,6 +368,14 @@ public sealed class VirtualItsRegistersTests
         Assert.Equal(1UL, (value >> 10) & 3);
         Assert.Equal(3UL, (value >> 59) & 7);
         Assert.Equal(0UL, (value >> 53) & 7);
+    }
+
+    [Fact]
+    public void Baser_TakesPhysicalAddressBits51To48FromBits15To12_BecausePagesAre64KiB()
+    {
+        var vm = HostBuilder.BareVm();
+        vm.WriteIts(ItsRegister.TableBase0, 0x0000_8765_4321_0000UL | (0xAUL << 12));
+        Assert.Equal(0x000A_8765_4321_0000UL, vm.Its.DeviceBaser.Address);
     }
 
     [Fact]
