@@ -61,9 +61,12 @@ public sealed class SqliteHostStore : IHostStore, IDisposable
 
     public IHostJournal NewJournal(HostConfiguration configuration) => new Journal(this, configuration, hostKey: null);
 
-    public Task ProbeAsync(CancellationToken cancellationToken) =>
-        _writer.Submit(0, context => context.Execute("INSERT OR REPLACE INTO meta(key, value) VALUES('probe', $a)",
-            DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture)));
+    /// <summary>Stores and removes 64 KiB in one committed transaction: it fails where an ordinary write would, and leaves nothing behind.</summary>
+    public Task ProbeAsync(CancellationToken cancellationToken) => _writer.Submit(0, context =>
+    {
+        context.Execute("INSERT OR REPLACE INTO meta(key, value) VALUES('probe', zeroblob(65536))");
+        context.Execute("DELETE FROM meta WHERE key = 'probe'");
+    });
 
     public void Dispose() => _writer.Dispose();
 

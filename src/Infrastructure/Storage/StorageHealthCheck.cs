@@ -4,7 +4,8 @@ namespace GicService.Infrastructure.Storage;
 
 /// <summary>
 /// Storage is healthy while writes succeed. Once one has failed it stays unhealthy until a write succeeds
-/// again; each check then tries a small probe write, so the service notices when space comes back.
+/// again; each check then tries a probe write of 64 KiB, so the service notices when space comes back even
+/// with no traffic.
 /// </summary>
 public sealed class StorageHealthCheck(StorageHealth health, IHostStore store) : IHealthCheck
 {
