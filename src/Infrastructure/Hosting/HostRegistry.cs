@@ -118,7 +118,16 @@ public sealed class HostRegistry(IHostStore store, IOptions<StorageOptions> opti
             try
             {
                 host = Host.FromSnapshot(snapshot);
-                log.Append(stored.Events);
+                foreach (var segment in stored.Events)
+                {
+                    log.AddStored(segment);
+                }
+
+                if (log.LastSeq != snapshot.LastSeq)
+                {
+                    throw new InvalidOperationException($"the stored events end at seq {log.LastSeq}, the snapshot at {snapshot.LastSeq}");
+                }
+
                 from = stored.SnapshotIndex;
             }
             catch (Exception ex) when (ex is ArgumentException or NotSupportedException or InvalidOperationException or KeyNotFoundException)

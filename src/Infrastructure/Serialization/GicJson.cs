@@ -15,8 +15,8 @@ namespace GicService.Infrastructure.Serialization;
 /// (<c>"type": "LpiPending"</c>) with every concrete record of the domain as a derived type; computed
 /// properties left out; an event's seq and host id written and read back. Property names are camelCase,
 /// enums their names, 64-bit values <c>"0x..."</c> strings (read as such or as numbers), byte arrays hex.
-/// Reading is strict: every constructor parameter without a default must be present, and null only where
-/// the domain allows it.
+/// Reading is strict: the discriminator comes first, every constructor parameter without a default must be
+/// present, and null only where the domain allows it.
 /// </summary>
 public static class GicJson
 {
@@ -37,7 +37,6 @@ public static class GicJson
         var options = new JsonSerializerOptions
         {
             PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-            AllowOutOfOrderMetadataProperties = true,
             RespectNullableAnnotations = true,
             RespectRequiredConstructorParameters = true,
             TypeInfoResolver = new DefaultJsonTypeInfoResolver { Modifiers = { ConfigureDomainContracts } },
@@ -58,8 +57,11 @@ public static class GicJson
 
     private static readonly Assembly DomainAssembly = typeof(HostInput).Assembly;
 
-    private static readonly PropertyInfo EventSeq = typeof(FabricEvent).GetProperty(nameof(FabricEvent.Seq))!;
-    private static readonly PropertyInfo EventHostId = typeof(FabricEvent).GetProperty(nameof(FabricEvent.HostId))!;
+    private static readonly Action<FabricEvent, long> SetSeq = Setter<long>(nameof(FabricEvent.Seq));
+    private static readonly Action<FabricEvent, string> SetHostId = Setter<string>(nameof(FabricEvent.HostId));
+
+    private static Action<FabricEvent, T> Setter<T>(string property) => (Action<FabricEvent, T>)Delegate.CreateDelegate(
+        typeof(Action<FabricEvent, T>), typeof(FabricEvent).GetProperty(property)!.GetSetMethod(nonPublic: true)!);
 
     private static void ConfigureDomainContracts(JsonTypeInfo info)
     {
@@ -92,8 +94,9 @@ public static class GicJson
             // An event is stamped once, by its host; stored events are read back with the stamp they had.
             if (typeof(FabricEvent).IsAssignableFrom(info.Type) && property.Name is "seq" or "hostId")
             {
-                var setter = (property.Name == "seq" ? EventSeq : EventHostId).GetSetMethod(nonPublic: true)!;
-                property.Set = (target, value) => setter.Invoke(target, [value]);
+                property.Set = property.Name == "seq"
+                    ? (target, value) => SetSeq((FabricEvent)target, (long)value!)
+                    : (target, value) => SetHostId((FabricEvent)target, (string)value!);
                 continue;
             }
 

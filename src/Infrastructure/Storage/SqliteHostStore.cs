@@ -5,6 +5,7 @@ using GicService.Domain.Events;
 using GicService.Domain.Hosts;
 using GicService.Domain.Inputs;
 using GicService.Domain.Snapshots;
+using GicService.Infrastructure.Hosting;
 using GicService.Infrastructure.Serialization;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
@@ -229,8 +230,10 @@ public sealed class SqliteHostStore : IHostStore, IDisposable
         var id = configuration.Id;
         var journal = new Journal(this, configuration, key);
 
-        // Stored events: contiguous segments from seq 1, each intact; the first bad one ends them.
-        var events = new List<FabricEvent>();
+        // Stored events: contiguous segments from seq 1, each intact; the first bad one ends them. They are
+        // checked (numbering, checksum) now and decoded only when a reader asks for them.
+        var segments = new List<StoredEventSegment>();
+        var storedSeq = 0L;
         using (var command = connection.CreateCommand())
         {
             command.CommandText = "SELECT first_seq, last_seq, payload, crc FROM event_segments WHERE host_key = $a ORDER BY first_seq";
@@ -239,35 +242,20 @@ public sealed class SqliteHostStore : IHostStore, IDisposable
             while (reader.Read())
             {
                 var first = reader.GetInt64(0);
-                var problem = first != events.Count + 1 ? $"expected a segment from seq {events.Count + 1}" : null;
-                List<FabricEvent>? segment = null;
-                if (problem is null)
-                {
-                    var payload = reader.GetFieldValue<byte[]>(2);
-                    problem = StoragePayloads.Crc(payload) != (uint)reader.GetInt64(3) ? "checksum mismatch" : null;
-                    try
-                    {
-                        segment = problem is null ? StoragePayloads.Decompress<List<FabricEvent>>(payload) : null;
-                    }
-                    catch (Exception ex) when (ex is JsonException or InvalidDataException or NotSupportedException)
-                    {
-                        problem = ex.Message;
-                    }
-
-                    if (segment is not null && (segment.Count == 0 || segment[^1].Seq != reader.GetInt64(1)
-                            || segment.Select((e, i) => e.Seq != first + i).Any(wrong => wrong)))
-                    {
-                        problem = "its events are not numbered as its row says";
-                    }
-                }
-
+                var last = reader.GetInt64(1);
+                var payload = reader.GetFieldValue<byte[]>(2);
+                var problem = first != storedSeq + 1 ? $"expected a segment from seq {storedSeq + 1}"
+                    : last < first ? "it holds no event"
+                    : StoragePayloads.Crc(payload) != (uint)reader.GetInt64(3) ? "checksum mismatch"
+                    : null;
                 if (problem is not null)
                 {
                     StorageLog.CorruptEvents(_logger, id, first, problem);
                     break;
                 }
 
-                events.AddRange(segment!);
+                segments.Add(new StoredEventSegment(first, last, () => StoragePayloads.Decompress<List<FabricEvent>>(payload)));
+                storedSeq = last;
             }
         }
 
@@ -289,7 +277,7 @@ public sealed class SqliteHostStore : IHostStore, IDisposable
                 {
                     problem = $"format version {reader.GetInt32(2)}, this build reads {HostSnapshot.CurrentVersion}";
                 }
-                else if (eventSeq > events.Count)
+                else if (eventSeq > storedSeq)
                 {
                     problem = $"its events up to seq {eventSeq} are not all stored";
                 }
@@ -319,7 +307,7 @@ public sealed class SqliteHostStore : IHostStore, IDisposable
             }
         }
 
-        var keptEvents = snapshot is null ? [] : events.GetRange(0, (int)snapshot.LastSeq);
+        var keptEvents = snapshot is null ? [] : segments.TakeWhile(g => g.LastSeq <= snapshot.LastSeq).ToList();
         var keptSeq = snapshot?.LastSeq ?? 0;
         return new StoredHost(configuration, journal, snapshot, snapshotIndex, keptEvents, after => ReadTail(key, id, after, after == snapshotIndex ? keptSeq : 0));
     }

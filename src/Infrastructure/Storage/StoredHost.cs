@@ -1,4 +1,3 @@
-using GicService.Domain.Events;
 using GicService.Domain.Hosts;
 using GicService.Domain.Inputs;
 using GicService.Domain.Snapshots;
@@ -14,7 +13,7 @@ public sealed class StoredHost(
     IHostJournal journal,
     HostSnapshot? snapshot,
     long snapshotIndex,
-    IReadOnlyList<FabricEvent> events,
+    IReadOnlyList<Hosting.StoredEventSegment> events,
     Func<long, IEnumerable<StoredInput>> inputsAfter)
 {
     public HostConfiguration Configuration { get; } = configuration;
@@ -25,8 +24,8 @@ public sealed class StoredHost(
 
     public long SnapshotIndex { get; } = snapshotIndex;
 
-    /// <summary>The events with seq 1 to the snapshot's LastSeq (empty without a snapshot).</summary>
-    public IReadOnlyList<FabricEvent> Events { get; } = events;
+    /// <summary>The stored events with seq 1 to the snapshot's LastSeq, in segments decoded on demand (none without a snapshot).</summary>
+    public IReadOnlyList<Hosting.StoredEventSegment> Events { get; } = events;
 
     /// <summary>
     /// The complete inputs after input <paramref name="index"/>, in order; it ends at the first corrupt or

@@ -85,15 +85,16 @@ public sealed class GicJsonTests
     [InlineData("""{"type":"WriteGuestMemory","vmId":"vm1","gpa":"0xzz","data":"00"}""")]
     [InlineData("""{"type":"WriteGuestMemory","vmId":"vm1","gpa":"0x10","data":"0"}""")]
     [InlineData("""{"vmId":"vm1","deviceId":8,"eventId":3}""")]
+    [InlineData("""{"vmId":"vm1","deviceId":8,"eventId":3,"type":"SignalMsi"}""")]
     public void Inputs_AreReadStrictly(string json)
     {
         Assert.ThrowsAny<Exception>(() => GicJson.DeserializeInput(Encoding.UTF8.GetBytes(json)));
     }
 
     [Fact]
-    public void Inputs_AcceptNumbersFor64BitValuesAndFieldsInAnyOrder()
+    public void Inputs_AcceptNumbersFor64BitValuesAndFieldsInAnyOrderAfterTheirType()
     {
-        var input = GicJson.DeserializeInput("""{"vmId":"vm1","gpa":4096,"data":"ff","type":"WriteGuestMemory"}"""u8);
+        var input = GicJson.DeserializeInput("""{"type":"WriteGuestMemory","data":"ff","gpa":4096,"vmId":"vm1"}"""u8);
         var memory = Assert.IsType<WriteGuestMemory>(input);
         Assert.Equal((ulong)4096, memory.Gpa);
         Assert.Equal([0xff], memory.Data);

@@ -253,7 +253,7 @@ public sealed class SqliteHostStoreTests : IDisposable
     public async Task GroupCommit_PutsConcurrentInputsOfManyHostsInFewTransactions()
     {
         await using var service = await DurableService.StartAsync(_data);
-        var hosts = new List<Hosting.HostRunner>();
+        var hosts = new List<GicService.Infrastructure.Hosting.HostRunner>();
         for (var h = 0; h < 4; h++)
         {
             var host = await service.CreateAsync(new HostConfiguration($"h{h}", 2, GicVersion.V4_0));
