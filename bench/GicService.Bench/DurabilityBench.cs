@@ -81,7 +81,10 @@ public static class DurabilityBench
             await registry.DisposeAsync();
             (store as IDisposable)?.Dispose();
             Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            Directory.Delete(data, recursive: true);
+            if (Directory.Exists(data))
+            {
+                Directory.Delete(data, recursive: true);
+            }
         }
     }
 
@@ -155,7 +158,10 @@ public static class DurabilityBench
         {
             service.Kill();
             await service.WaitForExitAsync();
-            Directory.Delete(data, recursive: true);
+            if (Directory.Exists(data))
+            {
+                Directory.Delete(data, recursive: true);
+            }
         }
     }
 

@@ -21,6 +21,9 @@ namespace GicService.Infrastructure.Hosting;
 /// </summary>
 public sealed class HostRunner : IAsyncDisposable
 {
+    private const int MaxGroupsInFlight = 4;
+    private static readonly Task<StorageUnavailableException?> NoFailure = Task.FromResult<StorageUnavailableException?>(null);
+
     private readonly Channel<WorkItem> _queue = Channel.CreateUnbounded<WorkItem>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Host _host;
     private readonly IHostJournal _journal;
@@ -30,9 +33,12 @@ public sealed class HostRunner : IAsyncDisposable
     private readonly Task _loop;
     private List<long> _rejected = new();
     private long _inputs;
+    private long _journaled;
     private long _snapshotIndex;
     private long _storedEventsSeq;
     private PendingSnapshot? _pendingSnapshot;
+    private readonly Queue<(WorkItem[] Items, Task<StorageUnavailableException?> Write, int Generation)> _inFlight = new();
+    private int _generation;
     private bool _deleted;
 
     /// <summary>A running host; a new one (<paramref name="position"/> null) stores its creation before anything else.</summary>
@@ -48,6 +54,7 @@ public sealed class HostRunner : IAsyncDisposable
         if (position is { } p)
         {
             (_inputs, _snapshotIndex, _storedEventsSeq) = (p.Inputs, p.SnapshotIndex, p.StoredEventsSeq);
+            _journaled = _inputs;
             _stored.SetResult();
         }
         else
@@ -119,12 +126,33 @@ public sealed class HostRunner : IAsyncDisposable
 
     // ---------------------------------------------------------------- the loop
 
+    /// <summary>
+    /// Drains what is queued into a group, submits the group's inputs to the journal and, without waiting,
+    /// goes on to the next group: up to <see cref="MaxGroupsInFlight"/> groups are being written at once, so
+    /// the store's group commit finds many inputs waiting. Groups are applied strictly in order, each once its
+    /// write is durable; a group whose write failed fails, and so do the groups written after it.
+    /// </summary>
     private async Task RunAsync()
     {
         var drained = new List<WorkItem>();
         var group = new List<WorkItem>();
-        while (await _queue.Reader.WaitToReadAsync().ConfigureAwait(false))
+        while (true)
         {
+            if (!_queue.Reader.TryPeek(out _))
+            {
+                if (_inFlight.Count > 0)
+                {
+                    await ApplyOldestAsync().ConfigureAwait(false);
+                    MaybeSnapshot();
+                    continue;
+                }
+
+                if (!await _queue.Reader.WaitToReadAsync().ConfigureAwait(false))
+                {
+                    break;
+                }
+            }
+
             drained.Clear();
             var inputs = 0;
             while (inputs < _settings.MaxGroupInputs && _queue.Reader.TryRead(out var item))
@@ -145,18 +173,27 @@ public sealed class HostRunner : IAsyncDisposable
                 }
                 else
                 {
-                    await RunGroupAsync(group).ConfigureAwait(false);
+                    // Creation, deletion and replays do their own storage work, after everything before them.
+                    Submit(group);
+                    await ApplyAllAsync().ConfigureAwait(false);
                     await item.RunAsync(this).ConfigureAwait(false);
                 }
             }
 
-            await RunGroupAsync(group).ConfigureAwait(false);
+            Submit(group);
+            while (_inFlight.Count >= MaxGroupsInFlight)
+            {
+                await ApplyOldestAsync().ConfigureAwait(false);
+            }
+
             MaybeSnapshot();
         }
+
+        await ApplyAllAsync().ConfigureAwait(false);
     }
 
-    /// <summary>Journals the group's inputs in one write, then runs its inputs and reads in order.</summary>
-    private async Task RunGroupAsync(List<WorkItem> group)
+    /// <summary>Starts the journal write of the group's inputs (if any) and queues the group to be applied once it is durable.</summary>
+    private void Submit(List<WorkItem> group)
     {
         if (group.Count == 0)
         {
@@ -164,13 +201,36 @@ public sealed class HostRunner : IAsyncDisposable
         }
 
         var inputs = group.OfType<IGroupItem>().Where(i => i.Input is not null).Select(i => i.Input!).ToList();
-        StorageUnavailableException? failure = null;
-        if (inputs.Count > 0)
+        _inFlight.Enqueue((group.ToArray(), inputs.Count > 0 ? AppendAsync(inputs) : NoFailure, _generation));
+        group.Clear();
+    }
+
+    private async Task ApplyAllAsync()
+    {
+        while (_inFlight.Count > 0)
         {
-            failure = await AppendAsync(inputs).ConfigureAwait(false);
+            await ApplyOldestAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Waits for the oldest group's write, then runs its inputs (or fails them) and reads in order.</summary>
+    private async Task ApplyOldestAsync()
+    {
+        var (items, write, generation) = _inFlight.Dequeue();
+        var failure = await write.ConfigureAwait(false);
+        if (generation != _generation)
+        {
+            // Written after a write that failed: it cannot stand (the store refuses it; if a failure was only
+            // reported, the next write replaces it), so it fails too.
+            failure ??= new StorageUnavailableException("An earlier write of this host failed; nothing was applied.");
+        }
+        else if (failure is not null)
+        {
+            // Every later write of this host fails too; numbering restarts after the last applied input.
+            RestartNumbering();
         }
 
-        foreach (var item in group)
+        foreach (var item in items)
         {
             if (item is IGroupItem { Input: not null } && failure is not null)
             {
@@ -181,17 +241,24 @@ public sealed class HostRunner : IAsyncDisposable
                 item.Run(this);
             }
         }
-
-        group.Clear();
     }
 
+    private void RestartNumbering()
+    {
+        _journaled = _inputs;
+        _generation++;
+    }
+
+    /// <summary>Journals inputs after those already submitted; the store refuses them unless the input before them is stored.</summary>
     private async Task<StorageUnavailableException?> AppendAsync(IReadOnlyList<HostInput> inputs)
     {
         var marks = _rejected;
         _rejected = new List<long>();
+        var first = _journaled + 1;
+        _journaled += inputs.Count;
         try
         {
-            await _journal.AppendAsync(_inputs + 1, inputs, marks).ConfigureAwait(false);
+            await _journal.AppendAsync(first, inputs, marks).ConfigureAwait(false);
             return null;
         }
         catch (StorageUnavailableException ex)
@@ -378,6 +445,7 @@ public sealed class HostRunner : IAsyncDisposable
                 var chunk = inputs.Skip(done).Take(runner._settings.MaxGroupInputs).ToList();
                 if (await runner.AppendAsync(chunk).ConfigureAwait(false) is { } failure)
                 {
+                    runner.RestartNumbering();
                     Fail(failure);
                     return;
                 }

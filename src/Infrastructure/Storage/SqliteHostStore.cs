@@ -450,6 +450,12 @@ public sealed class SqliteHostStore : IHostStore, IDisposable
             var marks = rejected.ToArray();
             return store._writer.Submit(inputs.Count, context =>
             {
+                // Inputs follow the stored ones without a gap: after a failed write, the writes queued behind it fail too.
+                if (firstIndex > 1 && context.Command("SELECT 1 FROM inputs WHERE host_key = $a AND idx = $b", key, firstIndex - 1).ExecuteScalar() is null)
+                {
+                    throw new WriteRefusedException($"An earlier write of host '{configuration.Id}' failed, so inputs from {firstIndex} on cannot follow it; nothing was applied.");
+                }
+
                 context.Execute("DELETE FROM inputs WHERE host_key = $a AND idx >= $b", key, firstIndex);
                 for (var i = 0; i < payloads.Length; i++)
                 {

@@ -77,8 +77,8 @@ internal sealed class SqliteWriter : IDisposable
 
     /// <summary>
     /// Commits the batch in one transaction. If it fails, each write is tried again alone, so one write that
-    /// cannot be stored (a large input on a full disk) does not take down its neighbours (the deletion that
-    /// would free the space).
+    /// cannot be stored (a large input on a full disk, an input whose predecessor is missing) does not take
+    /// down its neighbours (the deletion that would free the space, another host's inputs).
     /// </summary>
     private void Commit(List<WriteOperation> batch)
     {
@@ -88,27 +88,40 @@ internal sealed class SqliteWriter : IDisposable
             return;
         }
 
-        var inputs = batch.Sum(o => o.Inputs);
-        if (_health.Healthy)
+        if (batch.Count > 1 && _refusal is null)
         {
-            StorageLog.WriteFailed(_logger, failure, batch.Count, inputs);
-        }
-        else
-        {
-            StorageLog.WriteStillFailing(_logger, batch.Count, inputs, failure.Message);
-        }
-
-        var reason = failure is StorageUnavailableException ? failure.Message : $"Storage cannot be written: {failure.Message}";
-        _health.Failed(reason);
-        foreach (var operation in batch)
-        {
-            if (batch.Count > 1 && failure is not StorageUnavailableException && TryCommit([operation]) is null)
+            foreach (var operation in batch)
             {
-                Succeeded([operation]);
-                continue;
+                Commit([operation]);
             }
 
-            operation.Fail(failure as StorageUnavailableException ?? new StorageUnavailableException($"{reason} Nothing was applied.", failure));
+            return;
+        }
+
+        if (failure is not WriteRefusedException)
+        {
+            var inputs = batch.Sum(o => o.Inputs);
+            if (_health.Healthy)
+            {
+                StorageLog.WriteFailed(_logger, failure, batch.Count, inputs);
+            }
+            else
+            {
+                StorageLog.WriteStillFailing(_logger, batch.Count, inputs, failure.Message);
+            }
+
+            _health.Failed(failure is StorageUnavailableException ? failure.Message : $"Storage cannot be written: {failure.Message}");
+        }
+
+        var exception = failure switch
+        {
+            StorageUnavailableException unavailable => unavailable,
+            WriteRefusedException refused => new StorageUnavailableException(refused.Message),
+            _ => new StorageUnavailableException($"Storage cannot be written: {failure.Message}. Nothing was applied.", failure),
+        };
+        foreach (var operation in batch)
+        {
+            operation.Fail(exception);
         }
     }
 
@@ -136,6 +149,10 @@ internal sealed class SqliteWriter : IDisposable
 
             Interlocked.Increment(ref _commits);
             return null;
+        }
+        catch (WriteRefusedException ex)
+        {
+            return ex; // rolled back when disposed; the connection is fine
         }
         catch (Exception ex) when (ex is SqliteException or IOException or UnauthorizedAccessException or StorageUnavailableException or InvalidOperationException)
         {
@@ -220,3 +237,6 @@ internal sealed class WriteContext(SqliteConnection connection, SqliteTransactio
 
     public int Execute(string sql, params ReadOnlySpan<object?> values) => Command(sql, values).ExecuteNonQuery();
 }
+
+/// <summary>A write refused by its own precondition (nothing wrong with storage): it fails alone, and nothing it holds is stored.</summary>
+internal sealed class WriteRefusedException(string message) : Exception(message);
