@@ -110,7 +110,14 @@ public sealed class HostRunner : IAsyncDisposable
         await _loop.ConfigureAwait(false);
         if (_pendingSnapshot is { } pending)
         {
-            await pending.Write.ConfigureAwait(false);
+            try
+            {
+                await pending.Write.ConfigureAwait(false);
+            }
+            catch (StorageUnavailableException)
+            {
+                // Logged when it failed; the journal still holds every input.
+            }
         }
     }
 
