@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using GicService.Domain.Hosts;
 using GicService.Domain.Inputs;
 using GicService.Infrastructure.Storage;
+using GicService.Infrastructure.Streaming;
 using Microsoft.Extensions.Logging;
 
 namespace GicService.Infrastructure.Hosting;
@@ -47,6 +48,7 @@ public sealed class HostRunner : IAsyncDisposable
     {
         _host = host;
         Log = log;
+        Feed = new EventFeed(log);
         _journal = journal;
         _settings = settings;
         _logger = logger;
@@ -70,6 +72,9 @@ public sealed class HostRunner : IAsyncDisposable
     public HostConfiguration Configuration => _host.Configuration;
 
     public EventLog Log { get; }
+
+    /// <summary>The host's live publisher: subscriptions replay <see cref="Log"/> and then follow it.</summary>
+    public EventFeed Feed { get; }
 
     /// <summary>Completes once the host's creation is durable (at once for a recovered host).</summary>
     internal Task Stored => _stored.Task;
@@ -108,6 +113,7 @@ public sealed class HostRunner : IAsyncDisposable
     {
         _queue.Writer.TryComplete();
         await _loop.ConfigureAwait(false);
+        await Feed.DisposeAsync().ConfigureAwait(false);
         if (_pendingSnapshot is { } pending)
         {
             try
