@@ -44,9 +44,13 @@ public static class DurabilityBench
 
         foreach (var callers in new[] { 64, 1 })
         {
-            var results = await RoundsAsync(rounds, [() => HttpAsync(durable: false, callers, seconds), () => HttpAsync(durable: true, callers, seconds)]);
+            var results = await RoundsAsync(rounds, [
+                () => HttpAsync(durable: false, StorageSynchronous.Full, callers, seconds),
+                () => HttpAsync(durable: true, StorageSynchronous.Full, callers, seconds),
+                () => HttpAsync(durable: true, StorageSynchronous.Normal, callers, seconds)]);
             Report("HTTP", callers, "memory", results[0], results[0]);
             Report("HTTP", callers, "SQLite, synchronous Full", results[1], results[0]);
+            Report("HTTP", callers, "SQLite, synchronous Normal", results[2], results[0]);
         }
 
         Console.WriteLine();
@@ -121,7 +125,7 @@ public static class DurabilityBench
 
     // ---------------------------------------------------------------- over HTTP: the real service process
 
-    private static async Task<Result> HttpAsync(bool durable, int callers, double seconds)
+    private static async Task<Result> HttpAsync(bool durable, StorageSynchronous synchronous, int callers, double seconds)
     {
         var data = Path.Combine(Path.GetTempPath(), "gicservice-bench", Guid.NewGuid().ToString("N"));
         var port = FreePort();
@@ -134,6 +138,7 @@ public static class DurabilityBench
             {
                 ["GICSERVICE_DATA"] = data,
                 ["Storage__Durable"] = durable ? "true" : "false",
+                ["Storage__Synchronous"] = synchronous.ToString(),
                 ["Serilog__MinimumLevel__Default"] = "Warning",
                 ["Serilog__MinimumLevel__Override__Serilog.AspNetCore.RequestLoggingMiddleware"] = "Warning",
             },
