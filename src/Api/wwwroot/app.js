@@ -112,7 +112,7 @@ function drain() {
     const live = e.seq > state.liveFrom;
     if (live) {
       count(e.type);
-      if (TAKES_INTERRUPT.has(e.type) && e.vmId && e.vcpu !== undefined) flash(e.vmId, e.vcpu);
+      if (TAKES_INTERRUPT.has(e.type) && e.vmId && e.vcpu !== undefined) flash(e.vmId, e.vcpu, e.seq);
     }
     topologyChanged = true;
     if (!paused) fragment.prepend(feedRow(e, live));
@@ -188,12 +188,29 @@ function tickCounters() {
     `<span class="counter" title="${state.totals[type] ?? 0} since selected"><span class="type ${type}">${type === 'total' ? 'all' : type}</span> <b>${state.rates[type] ?? 0}</b>/s</span>`).join('');
 }
 
-function flash(vmId, vcpu) {
-  const chip = document.getElementById(`vcpu-${vmId}-${vcpu}`);
+const FLASH_MS = 900; // the length of the "flash" animation in app.css
+const interrupts = new Map(); // vCPU chip id -> { seq, at }: the last interrupt each vCPU took
+
+function flash(vmId, vcpu, seq) {
+  const id = `vcpu-${vmId}-${vcpu}`;
+  interrupts.set(id, { seq, at: performance.now() });
+  const chip = document.getElementById(id);
   if (!chip) return;
   chip.classList.remove('flash');
   void chip.offsetWidth; // restart the animation
-  chip.classList.add('flash');
+  showInterrupt(chip);
+}
+
+/** Marks a vCPU chip with its last interrupt; a chip redrawn mid-flash carries on flashing where it was. */
+function showInterrupt(chip) {
+  const last = interrupts.get(chip.id);
+  if (!last) return;
+  chip.dataset.lastInterrupt = last.seq;
+  const elapsed = performance.now() - last.at;
+  if (elapsed < FLASH_MS) {
+    chip.style.animationDelay = `-${Math.round(elapsed)}ms`;
+    chip.classList.add('flash');
+  }
 }
 
 // ---------------------------------------------------------------- topology
@@ -229,6 +246,7 @@ async function selectHost(hostId) {
   state.lastSeq = 0;
   state.scopeVm = '';
   state.totals = {};
+  interrupts.clear();
   $('#feed').replaceChildren();
   renderHosts();
   $('#host').hidden = false;
@@ -323,6 +341,7 @@ function renderVm(vm) {
       `<span class="pending">${v.pending.length} pending</span>${v.doorbellArmed ? ' · <span class="db">doorbell armed</span>' : ''}` +
       `${v.pendingLast ? ' · <span class="db">doorbell rang</span>' : ''}`;
     chip.title = v.pending.map(p => `${p.intId} (${p.source}${p.enabled ? '' : ', disabled'})`).join(', ') || 'nothing pending';
+    showInterrupt(chip);
     return chip;
   }));
   if (vm.devices.length > 0) {
