@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using GicService.Api.Contracts;
 using GicService.Api.Endpoints;
+using GicService.Api.Hubs;
 using GicService.Api.Json;
 using GicService.Api.OpenApi;
 using GicService.Api.Problems;
@@ -56,6 +57,7 @@ public static class ApiServiceCollectionExtensions
             }
         });
         services.AddExceptionHandler<ProblemExceptionHandler>();
+        services.AddFabricHub();
 
         services.AddOpenApi(options =>
         {
@@ -80,6 +82,8 @@ public static class ApiServiceCollectionExtensions
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseSerilogRequestLogging();
+        app.UseDefaultFiles(); // "/" is the dashboard, wwwroot/index.html
+        app.UseStaticFiles();
         app.UseSwaggerUI(options =>
         {
             options.SwaggerEndpoint("/openapi/v1.json", "GicService v1");
@@ -102,6 +106,7 @@ public static class ApiServiceCollectionExtensions
         app.MapVfioEndpoints();
         app.MapForwardingsEndpoints();
         app.MapHostItsEndpoints();
+        app.MapFabricHub();
         return app;
     }
 }

@@ -19,15 +19,16 @@ public sealed partial class VgicV4Bridge
             return new TriggerOutcome("vlpi", delivered ? "delivered" : "pending", map.VIntId, vpe.Vcpu, doorbell, null);
         }
 
-        // The host LPI fires; VFIO's handler signals the eventfd.
-        _events.Add(new MsixVectorTriggered(device.VmId, device.Id, vector.Index, irq.Irq, "software"));
+        // The host LPI fires; VFIO's handler signals the eventfd, which reaches the VM whose irqfd it is connected to.
+        var vmId = vector.ConnectedVm ?? device.VmId;
+        _events.Add(new MsixVectorTriggered(vmId, device.Id, vector.Index, irq.Irq, "software"));
         if (vector.Masked || vector.Route is null)
         {
             vector.PbaPending = true;
             return new TriggerOutcome("software", "pending", null, null, false, "the vector is masked: held in the MSI-X Pending Bit Array until unmasked");
         }
 
-        return InjectThroughIrqfd(device.VmId, vector.Route);
+        return InjectThroughIrqfd(vmId, vector.Route);
     }
 
     /// <summary>The irqfd's injection: kvm_set_msi with the routing entry, through the ITS whose frame holds the address.</summary>

@@ -35,21 +35,26 @@ public sealed partial class VgicV4Bridge
                 {
                     _its.RedistributorOp("CLRLPIR", old, null, vpe.DoorbellLpi, null, vm.Id);
                 }
-                else if (vpe.ProxyMapped)
-                {
-                    _its.SendPhysical(vm.Id, new Movi(new DeviceId(HostGicV4.ProxyDeviceId), new EventId(vpe.ProxyEvent), new CollectionId((ushort)pcpu)), pcpu);
-                }
                 else
                 {
+                    // its_vpe_db_proxy_move: the proxy event is MAPTI'd at the first move, and every VMOVP is followed by
+                    // MOVI + SYNC of it (spec/vgic-v4.md §4.2 step 1, §8).
                     EnsureProxyMapped(vpe, pcpu);
+                    _its.SendPhysical(vm.Id, new Movi(new DeviceId(HostGicV4.ProxyDeviceId), new EventId(vpe.ProxyEvent), new CollectionId((ushort)pcpu)), pcpu);
                 }
             }
         }
 
-        // 2. Schedule: v4.0 masks the doorbell first; then VPENDBASER.Valid = 1 on this pCPU's redistributor.
+        // 2. Schedule: v4.0 masks the doorbell first and points GICR_VPROPBASER at the VM's vprop table (v4.1 describes
+        //    the vPE table there and never rewrites it per schedule); then VPENDBASER.Valid = 1 on this pCPU's redistributor.
         if (!IsV41 && vpe.DoorbellArmed)
         {
             SetDoorbellMasked(vpe, masked: true);
+        }
+
+        if (!IsV41)
+        {
+            _its.RedistributorOp("VPROPBASER", pcpu, vpe.Id, null, HostGicV4.VpropBase | (uint)(_its.IdBits - 1), vm.Id);
         }
 
         var rd = _its.Redistributors[(int)pcpu];

@@ -238,7 +238,8 @@ public sealed partial class VgicV4Bridge
                 return;
             }
 
-            if (bridge._vectorOf(hostIrq) is { Route: { } route, ConnectedVm: { } connected } && connected == vm.Id
+            // Only a producer still paired with this VM's irqfd can carry a VLPI (spec/vgic-v4.md §1.2).
+            if (bridge._vectorOf(hostIrq) is { Paired: true, Route: { } route, ConnectedVm: { } connected } && connected == vm.Id
                 && route.DeviceId == deviceId && route.Data == eventId && !bridge._its.HostIrqs[hostIrq].Forwarded)
             {
                 bridge.SetForwarding(vm, bridge._its.HostIrqs[hostIrq], route);

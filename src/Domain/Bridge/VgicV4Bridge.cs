@@ -51,7 +51,7 @@ public sealed partial class VgicV4Bridge
             vpe.ColIdx = 0;
             vpe.Mapped = true;
             _its.SendVirtual(vm.Id, new Vmapp(vpe.Id, 0, true, vpe.VptAddress, (byte)(_its.IdBits - 1), IsV41, false,
-                IsV41 ? HostGicV4.VptBase - 0x1_0000 : 0, IsV41 ? vpe.DoorbellLpi : 0), vpe.Id);
+                IsV41 ? HostGicV4.VpropBase : 0, IsV41 ? vpe.DoorbellLpi : 0), vpe.Id);
             _its.SendVirtual(vm.Id, new Vinvall(vpe.Id), vpe.Id);
         }
 

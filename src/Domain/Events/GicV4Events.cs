@@ -5,7 +5,7 @@ namespace GicService.Domain.Events;
 /// <summary>A command the bridge issued to the host's GICv4 ITS, with its 32-byte encoding (64 hex digits, DW0 first).</summary>
 public sealed record HostItsCommand(string? VmId, ItsCommand Command, string Raw) : FabricEvent;
 
-/// <summary>A write to a physical redistributor that never reaches the ITS: INVLPIR, INVALLR, CLRLPIR, VPENDBASER.</summary>
+/// <summary>A write to a physical redistributor that never reaches the ITS: INVLPIR, INVALLR, CLRLPIR, VPROPBASER (v4.0), VPENDBASER.</summary>
 public sealed record HostRedistributorOp(string Op, uint Pcpu, ushort? VpeId, uint? IntId, ulong? Value, string? VmId) : FabricEvent;
 
 /// <summary>A VLPI was presented to a resident vPE's vCPU interface without a hypervisor exit.</summary>

@@ -26,6 +26,9 @@ public sealed class HostGicV4
     public const uint FirstHostIrq = 64;
     public const ulong VptBase = 0x0000_0080_0000_0000;
     public const ulong VptStride = 0x1_0000;
+
+    /// <summary>The host memory of the VMs' vprop tables: GICR_VPROPBASER on v4.0, VMAPP's VCONF on v4.1.</summary>
+    public const ulong VpropBase = VptBase - 0x1_0000;
     public const byte DefaultHostLpiProperty = 0xA1; // priority 0xa0, enabled
 
     private readonly Dictionary<ushort, Vpe> _vpes = new();

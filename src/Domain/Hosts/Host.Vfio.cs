@@ -118,10 +118,11 @@ public sealed partial class Host
 
         var vm = FindVm(device.VmId)!;
 
-        // VFIO re-arms the vector: the producer disconnects (unset forwarding), then reconnects unless masked.
+        // VFIO re-arms the vector: the producer disconnects from the irqfd it was paired with (unset forwarding on that
+        // irqfd's VM), then reconnects unless masked.
         if (vector.Paired)
         {
-            _bridge.UnsetForwarding(vm, vector.Host.Irq, "the guest reprogrammed the vector");
+            _bridge.UnsetForwarding(FindVm(vector.ConnectedVm!) ?? vm, vector.Host.Irq, "the guest reprogrammed the vector");
             vector.Paired = false;
         }
 

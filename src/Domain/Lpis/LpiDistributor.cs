@@ -248,6 +248,18 @@ public sealed class LpiDistributor
             }
 
             var pending = (pendingByte & (1 << (int)(lpi.IntId.Value % 8))) != 0;
+            if (lpi.IsForwarded)
+            {
+                // A hw LPI's pending state is its VLPI's: a set bit makes the VLPI pending (host INT), never the latch,
+                // so it is never pending twice; a clear bit leaves the VLPI alone (spec/vgic-v4.md §7.9, §7.11).
+                if (pending)
+                {
+                    MakePending(lpi, null, null, "pending table");
+                }
+
+                continue;
+            }
+
             if (pending && !lpi.Pending)
             {
                 _events.Add(new LpiPending(_vmId, vcpu, lpi.IntId.Value, null, null, InterruptSource.Lpi, false, "pending table"));
@@ -258,6 +270,11 @@ public sealed class LpiDistributor
             }
 
             lpi.Pending = pending;
+            if (!pending)
+            {
+                lpi.Queued = false; // vgic_prune_ap_list drops an LPI that is no longer pending from the vCPU's list
+            }
+
             Queue(lpi);
         }
 

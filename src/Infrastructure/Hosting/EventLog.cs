@@ -16,6 +16,7 @@ public sealed class EventLog
     private readonly List<FabricEvent> _events = new();
     private readonly LinkedList<(StoredEventSegment Segment, IReadOnlyList<FabricEvent> Events)> _decoded = new();
     private readonly Lock _lock = new();
+    private TaskCompletionSource? _appended;
 
     public long LastSeq
     {
@@ -53,6 +54,7 @@ public sealed class EventLog
             return;
         }
 
+        TaskCompletionSource? wake;
         lock (_lock)
         {
             foreach (var e in events)
@@ -65,7 +67,34 @@ public sealed class EventLog
 
                 _events.Add(e);
             }
+
+            wake = _appended;
+            _appended = null;
         }
+
+        // Waiters resume on the thread pool (RunContinuationsAsynchronously), never on the host's loop.
+        wake?.TrySetResult();
+    }
+
+    /// <summary>
+    /// Completes once the log holds an event with seq greater than <paramref name="afterSeq"/>: at once if it
+    /// already does. Costs the appending host nothing when nobody waits.
+    /// </summary>
+    public Task WaitForEventsAfterAsync(long afterSeq, CancellationToken cancellationToken)
+    {
+        Task appended;
+        lock (_lock)
+        {
+            if (_events.Count > 0 && _events[^1].Seq > afterSeq)
+            {
+                return Task.CompletedTask;
+            }
+
+            _appended ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            appended = _appended.Task;
+        }
+
+        return appended.WaitAsync(cancellationToken);
     }
 
     /// <summary>Up to <paramref name="limit"/> events with seq greater than <paramref name="afterSeq"/>, in order.</summary>

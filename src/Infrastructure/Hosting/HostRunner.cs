@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using GicService.Domain.Hosts;
 using GicService.Domain.Inputs;
 using GicService.Infrastructure.Storage;
+using GicService.Infrastructure.Streaming;
 using Microsoft.Extensions.Logging;
 
 namespace GicService.Infrastructure.Hosting;
@@ -49,6 +50,7 @@ public sealed class HostRunner : IAsyncDisposable
         Log = log;
         _journal = journal;
         _settings = settings;
+        Feed = new EventFeed(log);
         _logger = logger;
         _rejected.AddRange(rejected);
         if (position is { } p)
@@ -73,6 +75,9 @@ public sealed class HostRunner : IAsyncDisposable
 
     /// <summary>Completes once the host's creation is durable (at once for a recovered host).</summary>
     internal Task Stored => _stored.Task;
+
+    /// <summary>The host's live publisher: subscriptions replay <see cref="Log"/> and then follow it.</summary>
+    public EventFeed Feed { get; }
 
     /// <summary>Applies <paramref name="input"/> once it is journaled, and maps its outcome on the host's loop, before the next input runs.</summary>
     public Task<T> ExecuteAsync<T>(HostInput input, Func<Host, Applied, T> map) => Enqueue(new InputItem<T>(input, map));
@@ -108,6 +113,7 @@ public sealed class HostRunner : IAsyncDisposable
     {
         _queue.Writer.TryComplete();
         await _loop.ConfigureAwait(false);
+        await Feed.DisposeAsync().ConfigureAwait(false);
         if (_pendingSnapshot is { } pending)
         {
             await pending.Write.ConfigureAwait(false);

@@ -7,7 +7,7 @@ namespace GicService.Api.Tests.Support;
 /// The service in memory, quiet (request logging off so test output stays readable), with its database in
 /// a fresh temporary directory that is removed when the factory is disposed (unless <see cref="KeepData"/>).
 /// </summary>
-public sealed class GicServiceFactory : WebApplicationFactory<Program>
+public class GicServiceFactory : WebApplicationFactory<Program>
 {
     /// <summary>Where this factory's service keeps its database; by default a new temporary directory.</summary>
     public string DataDirectory { get; init; } = NewDataDirectory();

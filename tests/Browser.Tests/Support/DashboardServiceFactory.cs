@@ -1,0 +1,25 @@
+using System.Net;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace GicService.Browser.Tests.Support;
+
+/// <summary>The service on a real Kestrel at 127.0.0.1 on a free port, quiet, for a browser to open.</summary>
+public sealed class DashboardServiceFactory : WebApplicationFactory<Program>
+{
+    public DashboardServiceFactory()
+    {
+        UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
+        StartServer();
+    }
+
+    public Uri BaseAddress => ClientOptions.BaseAddress;
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseSetting("Serilog:MinimumLevel:Default", "Warning");
+        builder.UseSetting("Serilog:MinimumLevel:Override:Microsoft.AspNetCore", "Warning");
+        builder.UseSetting("Serilog:MinimumLevel:Override:GicService.Infrastructure", "Warning");
+        builder.UseSetting("Serilog:MinimumLevel:Override:Serilog.AspNetCore.RequestLoggingMiddleware", "Warning");
+    }
+}
