@@ -112,7 +112,7 @@ function drain() {
     const live = e.seq > state.liveFrom;
     if (live) {
       count(e.type);
-      if (TAKES_INTERRUPT.has(e.type) && e.vmId && e.vcpu !== undefined) flash(e.vmId, e.vcpu, e.seq);
+      if (TAKES_INTERRUPT.has(e.type) && e.vmId && e.vcpu !== undefined) flash(e.vmId, e.vcpu, e.intId);
     }
     topologyChanged = true;
     if (!paused) fragment.prepend(feedRow(e, live));
@@ -188,29 +188,25 @@ function tickCounters() {
     `<span class="counter" title="${state.totals[type] ?? 0} since selected"><span class="type ${type}">${type === 'total' ? 'all' : type}</span> <b>${state.rates[type] ?? 0}</b>/s</span>`).join('');
 }
 
-const FLASH_MS = 900; // the length of the "flash" animation in app.css
-const interrupts = new Map(); // vCPU chip id -> { seq, at }: the last interrupt each vCPU took
+// The last interrupt each vCPU took, kept across re-renders of the topology: a chip redrawn just after
+// its interrupt still flashes, and carries data-last-intid.
+const lastInterrupt = new Map();
 
-function flash(vmId, vcpu, seq) {
-  const id = `vcpu-${vmId}-${vcpu}`;
-  interrupts.set(id, { seq, at: performance.now() });
-  const chip = document.getElementById(id);
+function flash(vmId, vcpu, intId) {
+  lastInterrupt.set(`${vmId}-${vcpu}`, { intId, at: performance.now() });
+  const chip = document.getElementById(`vcpu-${vmId}-${vcpu}`);
   if (!chip) return;
+  markLastInterrupt(chip, `${vmId}-${vcpu}`);
   chip.classList.remove('flash');
   void chip.offsetWidth; // restart the animation
-  showInterrupt(chip);
+  chip.classList.add('flash');
 }
 
-/** Marks a vCPU chip with its last interrupt; a chip redrawn mid-flash carries on flashing where it was. */
-function showInterrupt(chip) {
-  const last = interrupts.get(chip.id);
+function markLastInterrupt(chip, key) {
+  const last = lastInterrupt.get(key);
   if (!last) return;
-  chip.dataset.lastInterrupt = last.seq;
-  const elapsed = performance.now() - last.at;
-  if (elapsed < FLASH_MS) {
-    chip.style.animationDelay = `-${Math.round(elapsed)}ms`;
-    chip.classList.add('flash');
-  }
+  if (last.intId !== undefined && last.intId !== null) chip.dataset.lastIntid = last.intId;
+  if (performance.now() - last.at < 1500) chip.classList.add('flash');
 }
 
 // ---------------------------------------------------------------- topology
@@ -246,7 +242,7 @@ async function selectHost(hostId) {
   state.lastSeq = 0;
   state.scopeVm = '';
   state.totals = {};
-  interrupts.clear();
+  lastInterrupt.clear(); // keyed by VM and vCPU, which another host may reuse
   $('#feed').replaceChildren();
   renderHosts();
   $('#host').hidden = false;
@@ -341,7 +337,7 @@ function renderVm(vm) {
       `<span class="pending">${v.pending.length} pending</span>${v.doorbellArmed ? ' · <span class="db">doorbell armed</span>' : ''}` +
       `${v.pendingLast ? ' · <span class="db">doorbell rang</span>' : ''}`;
     chip.title = v.pending.map(p => `${p.intId} (${p.source}${p.enabled ? '' : ', disabled'})`).join(', ') || 'nothing pending';
-    showInterrupt(chip);
+    markLastInterrupt(chip, `${vm.id}-${v.vcpu}`);
     return chip;
   }));
   if (vm.devices.length > 0) {

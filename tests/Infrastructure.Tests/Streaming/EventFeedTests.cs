@@ -4,7 +4,7 @@ using GicService.Domain.Inputs;
 using GicService.Domain.Vms;
 using GicService.Infrastructure.Hosting;
 using GicService.Infrastructure.Streaming;
-using Microsoft.Extensions.Logging.Abstractions;
+using GicService.Infrastructure.Tests.Support;
 
 namespace GicService.Infrastructure.Tests.Streaming;
 
@@ -13,16 +13,25 @@ public sealed class EventFeedTests : IAsyncLifetime
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
 
-    private readonly HostRegistry _registry = new(NullLogger<HostRegistry>.Instance);
+    private readonly string _data = DurableService.NewDataDirectory();
+    private DurableService _service = null!;
     private HostRunner _host = null!;
 
     public async Task InitializeAsync()
     {
-        _host = _registry.TryCreate(new HostConfiguration("h1", 2, GicVersion.V4_1))!;
+        _service = await DurableService.StartAsync(_data);
+        _host = await _service.CreateAsync(new HostConfiguration("h1", 2, GicVersion.V4_1));
         await _host.ExecuteAsync(new CreateVm("vm1", 2, 16, VmSetup.Ready), (_, _) => 0).WaitAsync(Timeout);
     }
 
-    public Task DisposeAsync() => _registry.DisposeAsync().AsTask();
+    public async Task DisposeAsync()
+    {
+        await _service.DisposeAsync();
+        if (Directory.Exists(_data))
+        {
+            Directory.Delete(_data, recursive: true);
+        }
+    }
 
     [Fact]
     public async Task Subscription_ReplaysTheLogThenFollowsLive_WithoutGapOrRepeat_WhileTheHostRuns()
@@ -77,7 +86,7 @@ public sealed class EventFeedTests : IAsyncLifetime
         var reading = Read(live, until: long.MaxValue);
         var final = await Produce(50);
 
-        await _registry.DeleteAsync("h1").WaitAsync(Timeout);
+        await _service.Registry.DeleteAsync("h1").WaitAsync(Timeout);
 
         Assert.Equal(final, (await reading.WaitAsync(Timeout))[^1]);
         Assert.Equal(new SubscriptionEnd(SubscriptionEndReason.HostDeleted, final), live.End);
