@@ -17,39 +17,69 @@ namespace GicService.Bench;
 /// <item>runner: 4 hosts, 64 concurrent callers each awaiting <see cref="HostRunner.ExecuteAsync{T}"/> (the path every HTTP request takes);</item>
 /// <item>HTTP: the real service process (Kestrel on 127.0.0.1), 64 concurrent HTTP clients over 4 hosts, and 1 client alone.</item>
 /// </list>
-/// Each measurement runs for the given seconds after a one-second warm-up.
+/// Each measurement runs for the given seconds after a one-second warm-up; the configurations alternate
+/// for three rounds and the medians are compared, so a shared machine's load falls on all of them alike.
 /// </summary>
 public static class DurabilityBench
 {
     private const int Hosts = 4;
 
-    public static async Task RunAsync(double seconds)
+    public static async Task RunAsync(double seconds, int rounds = 3)
     {
-        Console.WriteLine($"Durability benchmark: {seconds} s per measurement, {Environment.ProcessorCount} cores, .NET {Environment.Version}");
+        Console.WriteLine($"Durability benchmark: {rounds} rounds of {seconds} s per measurement, memory and SQLite alternating; medians. {Environment.ProcessorCount} cores, .NET {Environment.Version}, load average {LoadAverage()}");
         Console.WriteLine();
-        Console.WriteLine("| path | callers | storage | inputs/s | vs memory | p50 ms | p99 ms | transactions |");
-        Console.WriteLine("|---|---:|---|---:|---:|---:|---:|---:|");
+        Console.WriteLine("| path | callers | storage | inputs/s (median) | rounds | vs memory | p50 ms | p99 ms | inputs per transaction |");
+        Console.WriteLine("|---|---:|---|---:|---|---:|---:|---:|---:|");
 
         foreach (var callers in new[] { 64, 1 })
         {
-            var memory = await RunnerAsync(durable: false, StorageSynchronous.Full, callers, seconds);
-            Report("runner", callers, "memory", memory, memory);
-            Report("runner", callers, "SQLite, synchronous Full", await RunnerAsync(durable: true, StorageSynchronous.Full, callers, seconds), memory);
-            Report("runner", callers, "SQLite, synchronous Normal", await RunnerAsync(durable: true, StorageSynchronous.Normal, callers, seconds), memory);
+            var results = await RoundsAsync(rounds, [
+                () => RunnerAsync(durable: false, StorageSynchronous.Full, callers, seconds),
+                () => RunnerAsync(durable: true, StorageSynchronous.Full, callers, seconds),
+                () => RunnerAsync(durable: true, StorageSynchronous.Normal, callers, seconds)]);
+            Report("runner", callers, "memory", results[0], results[0]);
+            Report("runner", callers, "SQLite, synchronous Full", results[1], results[0]);
+            Report("runner", callers, "SQLite, synchronous Normal", results[2], results[0]);
         }
 
         foreach (var callers in new[] { 64, 1 })
         {
-            var memory = await HttpAsync(durable: false, callers, seconds);
-            Report("HTTP", callers, "memory", memory, memory);
-            Report("HTTP", callers, "SQLite, synchronous Full", await HttpAsync(durable: true, callers, seconds), memory);
+            var results = await RoundsAsync(rounds, [() => HttpAsync(durable: false, callers, seconds), () => HttpAsync(durable: true, callers, seconds)]);
+            Report("HTTP", callers, "memory", results[0], results[0]);
+            Report("HTTP", callers, "SQLite, synchronous Full", results[1], results[0]);
         }
+
+        Console.WriteLine();
+        Console.WriteLine($"load average at the end: {LoadAverage()}");
     }
 
-    private sealed record Result(double PerSecond, double P50, double P99, long Transactions);
+    private static async Task<List<List<Result>>> RoundsAsync(int rounds, Func<Task<Result>>[] measurements)
+    {
+        var results = measurements.Select(_ => new List<Result>()).ToList();
+        for (var round = 0; round < rounds; round++)
+        {
+            for (var i = 0; i < measurements.Length; i++)
+            {
+                results[i].Add(await measurements[i]());
+            }
+        }
 
-    private static void Report(string path, int callers, string storage, Result result, Result memory) => Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"| {path} | {callers} | {storage} | {result.PerSecond:N0} | {result.PerSecond / memory.PerSecond:P0} | {result.P50:F2} | {result.P99:F2} | {(result.Transactions < 0 ? "-" : result.Transactions.ToString("N0", CultureInfo.InvariantCulture))} |"));
+        return results;
+    }
+
+    private static string LoadAverage() => File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "?";
+
+    private sealed record Result(double PerSecond, double P50, double P99, long Transactions, long Count);
+
+    private static void Report(string path, int callers, string storage, List<Result> results, List<Result> memory)
+    {
+        static Result Median(List<Result> r) => r.OrderBy(x => x.PerSecond).ElementAt(r.Count / 2);
+        var median = Median(results);
+        var rounds = string.Join(" / ", results.Select(r => r.PerSecond.ToString("N0", CultureInfo.InvariantCulture)));
+        var perTransaction = median.Transactions > 0 ? (median.Count / (double)median.Transactions).ToString("F1", CultureInfo.InvariantCulture) : "-";
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"| {path} | {callers} | {storage} | {median.PerSecond:N0} | {rounds} | {median.PerSecond / Median(memory).PerSecond:P0} | {median.P50:F2} | {median.P99:F2} | {perTransaction} |"));
+    }
 
     // ---------------------------------------------------------------- in process: the host runners
 
@@ -58,7 +88,7 @@ public static class DurabilityBench
         var data = Path.Combine(Path.GetTempPath(), "gicservice-bench", Guid.NewGuid().ToString("N"));
         var options = Options.Create(new StorageOptions { DataDirectory = data, Durable = durable, Synchronous = synchronous });
         var health = new StorageHealth();
-        IHostStore store = durable ? new SqliteHostStore(options, health, NullLogger<SqliteHostStore>.Instance) : new MemoryHostStore(health);
+        IHostStore store = durable ? new SqliteHostStore(options, health, NullLogger<SqliteHostStore>.Instance) : new MemoryHostStore(health, NullLogger<MemoryHostStore>.Instance);
         var registry = new HostRegistry(store, options, NullLogger<HostRegistry>.Instance);
         try
         {
@@ -71,10 +101,11 @@ public static class DurabilityBench
                 runners.Add(runner);
             }
 
-            var commitsBefore = (store as SqliteHostStore)?.Commits ?? 0;
+            var commits = new long[2];
             var result = await MeasureAsync(callers, seconds, (caller, n) =>
-                runners[caller % Hosts].ExecuteAsync(BenchWorkload.Input(n), (_, applied) => applied.Accepted ? 0 : throw new InvalidOperationException(applied.Rejection!.Detail)));
-            return result with { Transactions = store is SqliteHostStore sqlite ? sqlite.Commits - commitsBefore : -1 };
+                runners[caller % Hosts].ExecuteAsync(BenchWorkload.Input(n), (_, applied) => applied.Accepted ? 0 : throw new InvalidOperationException(applied.Rejection!.Detail)),
+                measuring => commits[measuring ? 0 : 1] = (store as SqliteHostStore)?.Commits ?? 0);
+            return result with { Transactions = store is SqliteHostStore ? commits[1] - commits[0] : -1 };
         }
         finally
         {
@@ -167,7 +198,7 @@ public static class DurabilityBench
 
     // ---------------------------------------------------------------- measuring
 
-    private static async Task<Result> MeasureAsync(int callers, double seconds, Func<int, long, Task<int>> call)
+    private static async Task<Result> MeasureAsync(int callers, double seconds, Func<int, long, Task<int>> call, Action<bool>? mark = null)
     {
         var latencies = new List<double>[callers];
         long counter = 0;
@@ -191,15 +222,17 @@ public static class DurabilityBench
 
         await Task.Delay(TimeSpan.FromSeconds(1));
         var wall = Stopwatch.StartNew();
+        mark?.Invoke(true);
         Volatile.Write(ref measuring, true);
         await Task.Delay(TimeSpan.FromSeconds(seconds));
         Volatile.Write(ref measuring, false);
+        mark?.Invoke(false);
         var elapsed = wall.Elapsed.TotalSeconds;
         Volatile.Write(ref stop, true);
         await Task.WhenAll(tasks);
 
         var all = latencies.SelectMany(l => l).Order().ToList();
-        return new Result(all.Count / elapsed, all[all.Count / 2], all[(int)(all.Count * 0.99)], -1);
+        return new Result(all.Count / elapsed, all[all.Count / 2], all[(int)(all.Count * 0.99)], -1, all.Count);
     }
 
     private static int FreePort()

@@ -85,7 +85,7 @@ public sealed class EventLog
         Task appended;
         lock (_lock)
         {
-            if (_events.Count > 0 && _events[^1].Seq > afterSeq)
+            if (LastSeqLocked > afterSeq)
             {
                 return Task.CompletedTask;
             }

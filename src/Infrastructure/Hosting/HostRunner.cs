@@ -48,9 +48,9 @@ public sealed class HostRunner : IAsyncDisposable
     {
         _host = host;
         Log = log;
+        Feed = new EventFeed(log);
         _journal = journal;
         _settings = settings;
-        Feed = new EventFeed(log);
         _logger = logger;
         _rejected.AddRange(rejected);
         if (position is { } p)
@@ -73,11 +73,11 @@ public sealed class HostRunner : IAsyncDisposable
 
     public EventLog Log { get; }
 
-    /// <summary>Completes once the host's creation is durable (at once for a recovered host).</summary>
-    internal Task Stored => _stored.Task;
-
     /// <summary>The host's live publisher: subscriptions replay <see cref="Log"/> and then follow it.</summary>
     public EventFeed Feed { get; }
+
+    /// <summary>Completes once the host's creation is durable (at once for a recovered host).</summary>
+    internal Task Stored => _stored.Task;
 
     /// <summary>Applies <paramref name="input"/> once it is journaled, and maps its outcome on the host's loop, before the next input runs.</summary>
     public Task<T> ExecuteAsync<T>(HostInput input, Func<Host, Applied, T> map) => Enqueue(new InputItem<T>(input, map));
@@ -116,7 +116,14 @@ public sealed class HostRunner : IAsyncDisposable
         await Feed.DisposeAsync().ConfigureAwait(false);
         if (_pendingSnapshot is { } pending)
         {
-            await pending.Write.ConfigureAwait(false);
+            try
+            {
+                await pending.Write.ConfigureAwait(false);
+            }
+            catch (StorageUnavailableException)
+            {
+                // Logged when it failed; the journal still holds every input.
+            }
         }
     }
 

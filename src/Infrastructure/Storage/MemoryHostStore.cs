@@ -4,6 +4,7 @@ using GicService.Domain.Hosts;
 using GicService.Domain.Inputs;
 using GicService.Domain.Snapshots;
 using GicService.Infrastructure.Serialization;
+using Microsoft.Extensions.Logging;
 
 namespace GicService.Infrastructure.Storage;
 
@@ -11,12 +12,13 @@ namespace GicService.Infrastructure.Storage;
 /// <c>Storage:Durable = false</c>: hosts live in memory only. Inputs are kept as records so a trace can still
 /// be taken; nothing survives a restart and no write can fail.
 /// </summary>
-public sealed class MemoryHostStore(StorageHealth health) : IHostStore
+public sealed class MemoryHostStore(StorageHealth health, ILogger<MemoryHostStore> logger) : IHostStore
 {
     public bool Durable => false;
 
     public Task<IReadOnlyList<StoredHost>> LoadAsync(CancellationToken cancellationToken)
     {
+        StorageLog.InMemory(logger);
         health.Succeeded("storage is off (Storage:Durable = false): hosts live in memory only");
         return Task.FromResult<IReadOnlyList<StoredHost>>([]);
     }

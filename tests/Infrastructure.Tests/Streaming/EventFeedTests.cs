@@ -3,8 +3,10 @@ using GicService.Domain.Hosts;
 using GicService.Domain.Inputs;
 using GicService.Domain.Vms;
 using GicService.Infrastructure.Hosting;
+using GicService.Infrastructure.Storage;
 using GicService.Infrastructure.Streaming;
-using GicService.Infrastructure.Tests.Support;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 
 namespace GicService.Infrastructure.Tests.Streaming;
 
@@ -13,25 +15,20 @@ public sealed class EventFeedTests : IAsyncLifetime
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
 
-    private readonly string _data = DurableService.NewDataDirectory();
-    private DurableService _service = null!;
+    // Hosts in memory: the feed is what is tested here, not storage.
+    private readonly HostRegistry _registry = new(
+        new MemoryHostStore(new StorageHealth(), NullLogger<MemoryHostStore>.Instance),
+        Options.Create(new StorageOptions { Durable = false }),
+        NullLogger<HostRegistry>.Instance);
     private HostRunner _host = null!;
 
     public async Task InitializeAsync()
     {
-        _service = await DurableService.StartAsync(_data);
-        _host = await _service.CreateAsync(new HostConfiguration("h1", 2, GicVersion.V4_1));
+        _host = (await _registry.CreateAsync(new HostConfiguration("h1", 2, GicVersion.V4_1)).WaitAsync(Timeout))!;
         await _host.ExecuteAsync(new CreateVm("vm1", 2, 16, VmSetup.Ready), (_, _) => 0).WaitAsync(Timeout);
     }
 
-    public async Task DisposeAsync()
-    {
-        await _service.DisposeAsync();
-        if (Directory.Exists(_data))
-        {
-            Directory.Delete(_data, recursive: true);
-        }
-    }
+    public Task DisposeAsync() => _registry.DisposeAsync().AsTask();
 
     [Fact]
     public async Task Subscription_ReplaysTheLogThenFollowsLive_WithoutGapOrRepeat_WhileTheHostRuns()
@@ -86,7 +83,7 @@ public sealed class EventFeedTests : IAsyncLifetime
         var reading = Read(live, until: long.MaxValue);
         var final = await Produce(50);
 
-        await _service.Registry.DeleteAsync("h1").WaitAsync(Timeout);
+        await _registry.DeleteAsync("h1").WaitAsync(Timeout);
 
         Assert.Equal(final, (await reading.WaitAsync(Timeout))[^1]);
         Assert.Equal(new SubscriptionEnd(SubscriptionEndReason.HostDeleted, final), live.End);
