@@ -72,6 +72,7 @@ public static class ApiServiceCollectionExtensions
                 return Task.CompletedTask;
             });
             options.AddSchemaTransformer<HexSchemaTransformer>();
+            options.AddOperationTransformer<StorageUnavailableOperationTransformer>();
         });
         return services;
     }
@@ -95,9 +96,9 @@ public static class ApiServiceCollectionExtensions
     {
         app.MapOpenApi();
         app.MapOpenApi("/openapi/{documentName}.yaml");
-        app.MapGet("/healthz", () => TypedResults.Ok(new HealthResponse("healthy"))).WithTags("Operations").WithName("Health")
-            .WithSummary("Liveness and readiness");
+        app.MapOperationsEndpoints();
         app.MapHostsEndpoints();
+        app.MapTraceEndpoints();
         app.MapVmsEndpoints();
         app.MapItsEndpoints();
         app.MapVcpusEndpoints();

@@ -1,14 +1,34 @@
 using GicService.Infrastructure.Hosting;
+using GicService.Infrastructure.Storage;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace GicService.Infrastructure;
 
 public static class InfrastructureServiceCollectionExtensions
 {
-    /// <summary>Running hosts: the registry and each host's single-writer runner.</summary>
+    public const string StorageHealthCheckName = "storage";
+
+    /// <summary>Running hosts (the registry and each host's single-writer runner), their storage, recovery at start, and the storage health check.</summary>
     public static IServiceCollection AddGicInfrastructure(this IServiceCollection services)
     {
+        services.AddOptions<StorageOptions>()
+            .BindConfiguration(StorageOptions.Section)
+            .PostConfigure<IHostEnvironment>((options, environment) => options.DataDirectory = Path.GetFullPath(
+                options.DataDirectory is { Length: > 0 } configured ? configured
+                : Environment.GetEnvironmentVariable(StorageOptions.DataDirectoryVariable) is { Length: > 0 } variable ? variable
+                : "data",
+                environment.ContentRootPath))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddSingleton<StorageHealth>();
+        services.AddSingleton<IHostStore>(provider => provider.GetRequiredService<IOptions<StorageOptions>>().Value.Durable
+            ? ActivatorUtilities.CreateInstance<SqliteHostStore>(provider)
+            : ActivatorUtilities.CreateInstance<MemoryHostStore>(provider));
         services.AddSingleton<HostRegistry>();
+        services.AddHostedService<HostRecoveryService>();
+        services.AddHealthChecks().AddCheck<StorageHealthCheck>(StorageHealthCheckName);
         return services;
     }
 }

@@ -28,13 +28,20 @@ public sealed class DifferentialFixture : IDisposable
         }
 
         _service.Dispose();
+        if (Directory.Exists(_service.DataDirectory))
+        {
+            Directory.Delete(_service.DataDirectory, recursive: true);
+        }
     }
 
-    /// <summary>The service in memory with request logging quiet, as tests/Api.Tests runs it.</summary>
+    /// <summary>The service in memory with request logging quiet, as tests/Api.Tests runs it, its database in a temporary directory.</summary>
     private sealed class ServiceFactory : WebApplicationFactory<Program>
     {
+        public string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), "gicservice-tests", Guid.NewGuid().ToString("N"));
+
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
+            builder.UseSetting("Storage:DataDirectory", DataDirectory);
             builder.UseSetting("Serilog:MinimumLevel:Default", "Warning");
             builder.UseSetting("Serilog:MinimumLevel:Override:Microsoft.AspNetCore", "Warning");
             builder.UseSetting("Serilog:MinimumLevel:Override:GicService.Infrastructure", "Warning");

@@ -1,3 +1,6 @@
 namespace GicService.Api.Contracts;
 
-public sealed record HealthResponse(string Status);
+/// <summary>"healthy" or "unhealthy" overall, and each check (storage: can the journal be written).</summary>
+public sealed record HealthResponse(string Status, IReadOnlyList<HealthCheckResponse> Checks);
+
+public sealed record HealthCheckResponse(string Name, string Status, string? Description);

@@ -64,7 +64,7 @@ public static class HostsEndpoints
             return ApiProblems.Invalid(problems.GroupBy(p => p.Field).ToDictionary(g => g.Key, g => g.Select(p => p.Problem).ToList()));
         }
 
-        if (hosts.TryCreate(configuration) is not { } runner)
+        if (await hosts.CreateAsync(configuration) is not { } runner)
         {
             return ApiProblems.Conflict($"Host '{configuration.Id}' already exists.");
         }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using GicService.Infrastructure.Hosting;
+using GicService.Infrastructure.Storage;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 
@@ -7,7 +8,8 @@ namespace GicService.Api.Problems;
 
 /// <summary>
 /// Turns exceptions into problem responses: a body the framework could not bind is a 400, a host deleted
-/// mid-request a 404; anything else is a bug, logged with the request id, and a 500.
+/// mid-request a 404, a journal that cannot be written a 503 (nothing was applied); anything else is a bug,
+/// logged with the request id, and a 500.
 /// </summary>
 public sealed partial class ProblemExceptionHandler(IProblemDetailsService problems, ILogger<ProblemExceptionHandler> logger) : IExceptionHandler
 {
@@ -18,10 +20,16 @@ public sealed partial class ProblemExceptionHandler(IProblemDetailsService probl
             BadHttpRequestException bad => (bad.StatusCode, bad.StatusCode == 413 ? ProblemTypes.HttpStatus : ProblemTypes.MalformedRequest,
                 "The request is malformed", Describe(bad)),
             HostDeletedException gone => (404, ProblemTypes.HostNotFound, "Host not found", gone.Message),
+            StorageUnavailableException storage => (503, ProblemTypes.StorageUnavailable, "Storage unavailable",
+                $"{storage.Message} Reads still work; retry once /healthz reports storage healthy."),
             _ => (500, ProblemTypes.Internal, "Internal error", "An unexpected error occurred; it has been logged with this request's traceId."),
         };
 
-        if (status >= 500)
+        if (status == 503)
+        {
+            httpContext.Response.Headers.RetryAfter = "5";
+        }
+        else if (status >= 500)
         {
             LogUnhandled(logger, exception, httpContext.TraceIdentifier);
         }

@@ -16,4 +16,6 @@ public static class ProblemTypes
     public const string Untranslatable = "/problems/its-translation-error";
     public const string Internal = "/problems/internal-error";
     public const string HttpStatus = "/problems/http-status";
+    public const string StorageUnavailable = "/problems/storage-unavailable";
+    public const string InvalidTrace = "/problems/invalid-trace";
 }

@@ -242,6 +242,7 @@ async function selectHost(hostId) {
   state.lastSeq = 0;
   state.scopeVm = '';
   state.totals = {};
+  lastInterrupt.clear(); // keyed by VM and vCPU, which another host may reuse
   $('#feed').replaceChildren();
   renderHosts();
   $('#host').hidden = false;

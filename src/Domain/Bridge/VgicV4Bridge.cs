@@ -4,6 +4,7 @@ using GicService.Domain.HostIts;
 using GicService.Domain.Its;
 using GicService.Domain.Its.Commands;
 using GicService.Domain.Lpis;
+using GicService.Domain.Snapshots;
 using GicService.Domain.Vfio;
 using GicService.Domain.Vms;
 
@@ -209,6 +210,22 @@ public sealed partial class VgicV4Bridge
     private uint Doorbell(Vpe vpe, VlpiMapping map) => !IsV41 && map.DbEnabled ? vpe.DoorbellLpi : HostGicV4.NoDoorbell;
 
     internal IEnumerable<Lpi> ForwardedLpis(Vm vm) => vm.Lpis.Lpis.Where(l => l.IsForwarded);
+
+    /// <summary>A VM rebuilt from a snapshot: its vPEs already exist in the host ITS, only the guest-command hooks are attached.</summary>
+    internal void ReattachVm(Vm vm) => vm.Lpis.Hooks = new Hooks(this, vm);
+
+    internal IReadOnlyList<RemapHintSnapshot> TakeRemapHints() => _remapHints
+        .OrderBy(h => h.Key.VmId, StringComparer.Ordinal).ThenBy(h => h.Key.DeviceId).ThenBy(h => h.Key.EventId)
+        .Select(h => new RemapHintSnapshot(h.Key.VmId, h.Key.DeviceId, h.Key.EventId, h.Value))
+        .ToList();
+
+    internal void RestoreRemapHints(IEnumerable<RemapHintSnapshot> hints)
+    {
+        foreach (var hint in hints)
+        {
+            _remapHints.Add((hint.VmId, hint.DeviceId, hint.EventId), hint.HostIrq);
+        }
+    }
 
     internal void ForgetHints(uint hostIrq) =>
         _remapHints.Where(h => h.Value == hostIrq).Select(h => h.Key).ToList().ForEach(k => _remapHints.Remove(k));

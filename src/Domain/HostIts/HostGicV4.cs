@@ -2,6 +2,7 @@ using GicService.Domain.Events;
 using GicService.Domain.Hosts;
 using GicService.Domain.Its;
 using GicService.Domain.Its.Commands;
+using GicService.Domain.Snapshots;
 
 namespace GicService.Domain.HostIts;
 
@@ -163,4 +164,85 @@ public sealed class HostGicV4
 
     internal static Mapti HostMapti(HostInterrupt irq) =>
         new(new DeviceId(irq.HostDeviceId), new EventId(irq.EventId), new IntId(irq.HostLpi), new CollectionId(irq.Collection));
+
+    // ---------------------------------------------------------------- snapshots
+
+    internal HostItsSnapshot TakeSnapshot() => new(
+        _nextVpeId,
+        _nextHostLpi,
+        _nextHostIrq,
+        Vpes.Select(v => new VpeSnapshot(v.Id, v.VmId, v.Vcpu, v.DoorbellLpi, v.VptAddress, v.ProxyEvent, v.ColIdx, v.MappedRd, v.Mapped,
+            v.EverLoaded, v.ProxyMapped, v.Resident, v.PendingLast, v.DoorbellArmed, v.VlpiCount, v.PendingVlpis.ToList())).ToList(),
+        Vlpis.Select(m => new VlpiMappingSnapshot(m.HostDeviceId, m.EventId, m.HostIrq, m.VmId, m.VpeId, m.VIntId, m.DbEnabled)).ToList(),
+        _bindings.OrderBy(b => b.Key).Select(b => new HostDeviceBindingSnapshot(b.Key, b.Value)).ToList(),
+        _vprop.OrderBy(t => t.Key, StringComparer.Ordinal)
+            .SelectMany(t => t.Value.Select(b => new VpropSnapshot(t.Key, b.Key, b.Value))).ToList(),
+        _irqs.Values.Select(i => new HostInterruptSnapshot(i.Irq, i.HostDeviceId, i.EventId, i.HostLpi, i.Collection, i.Forwarded)).ToList(),
+        _redistributors.Where(r => r.ResidentVpe is not null || r.VpendBaser != 0)
+            .Select(r => new PhysicalRedistributorSnapshot(r.Pcpu, r.ResidentVpe, r.VpendBaser)).ToList());
+
+    /// <summary>Puts back what a snapshot held; the host ITS must be new.</summary>
+    internal void Restore(HostItsSnapshot snapshot)
+    {
+        _nextVpeId = snapshot.NextVpeId;
+        _nextHostLpi = snapshot.NextHostLpi;
+        _nextHostIrq = snapshot.NextHostIrq;
+        foreach (var v in snapshot.Vpes)
+        {
+            var vpe = new Vpe(v.Id, v.VmId, v.Vcpu, v.DoorbellLpi, v.VptAddress, v.ProxyEvent)
+            {
+                ColIdx = v.ColIdx,
+                MappedRd = v.MappedRd,
+                Mapped = v.Mapped,
+                EverLoaded = v.EverLoaded,
+                ProxyMapped = v.ProxyMapped,
+                Resident = v.Resident,
+                PendingLast = v.PendingLast,
+                DoorbellArmed = v.DoorbellArmed,
+                VlpiCount = v.VlpiCount,
+            };
+            foreach (var vintid in v.PendingVlpis)
+            {
+                vpe.SetPending(vintid);
+            }
+
+            _vpes.Add(vpe.Id, vpe);
+        }
+
+        foreach (var m in snapshot.Vlpis)
+        {
+            AddVlpi(new VlpiMapping(m.HostDeviceId, m.EventId, m.HostIrq, m.VmId, m.VpeId, m.VIntId) { DbEnabled = m.DbEnabled });
+        }
+
+        foreach (var binding in snapshot.Bindings)
+        {
+            _bindings.Add(binding.HostDeviceId, binding.VmId);
+        }
+
+        foreach (var entry in snapshot.Vprop)
+        {
+            if (!_vprop.TryGetValue(entry.VmId, out var table))
+            {
+                _vprop[entry.VmId] = table = new SortedDictionary<uint, byte>();
+            }
+
+            table.Add(entry.VIntId, entry.Property);
+        }
+
+        foreach (var i in snapshot.HostIrqs)
+        {
+            _irqs.Add(i.Irq, new HostInterrupt(i.Irq, i.HostDeviceId, i.EventId, i.HostLpi, i.Collection) { Forwarded = i.Forwarded });
+        }
+
+        foreach (var r in snapshot.Redistributors)
+        {
+            if (r.Pcpu >= _redistributors.Length)
+            {
+                throw new ArgumentException($"The snapshot names physical redistributor {r.Pcpu}; this host has {_redistributors.Length}.", nameof(snapshot));
+            }
+
+            _redistributors[r.Pcpu].ResidentVpe = r.ResidentVpe;
+            _redistributors[r.Pcpu].VpendBaser = r.VpendBaser;
+        }
+    }
 }

@@ -1,4 +1,5 @@
 using GicService.Domain.Its;
+using GicService.Domain.Snapshots;
 
 namespace GicService.Domain.Lpis;
 
@@ -45,4 +46,16 @@ public sealed class Lpi
 
     /// <summary>True when the guest on <paramref name="vcpu"/> can take this LPI now.</summary>
     public bool IsPresentableTo(uint vcpu) => Pending && Enabled && Queued && TargetVcpu == vcpu;
+
+    internal LpiSnapshot TakeSnapshot() => new(IntId.Value, TargetVcpu, Priority, Enabled, Pending, Queued, HostIrq, References);
+
+    internal static Lpi FromSnapshot(LpiSnapshot snapshot) => new(new IntId(snapshot.IntId), snapshot.TargetVcpu)
+    {
+        Priority = snapshot.Priority,
+        Enabled = snapshot.Enabled,
+        Pending = snapshot.Pending,
+        Queued = snapshot.Queued,
+        HostIrq = snapshot.HostIrq,
+        References = snapshot.References,
+    };
 }

@@ -3,6 +3,7 @@ using GicService.Domain.Events;
 using GicService.Domain.Its;
 using GicService.Domain.Memory;
 using GicService.Domain.Mmio;
+using GicService.Domain.Snapshots;
 
 namespace GicService.Domain.Lpis;
 
@@ -57,6 +58,16 @@ public sealed class LpiDistributor
     }
 
     internal void RestorePropBaser(ulong value) => PropBaser = value;
+
+    /// <summary>Puts back PROPBASER and the LPIs a snapshot held (the distributor must be new).</summary>
+    internal void Restore(ulong propBaser, IEnumerable<LpiSnapshot> lpis)
+    {
+        PropBaser = propBaser;
+        foreach (var lpi in lpis)
+        {
+            _lpis.Add(lpi.IntId, Lpi.FromSnapshot(lpi));
+        }
+    }
 
     /// <summary>
     /// Gets the LPI for <paramref name="intId"/> or creates it (vgic_add_lpi): an existing LPI is reused

@@ -124,4 +124,15 @@ public sealed class GuestMemory
 
     /// <summary>The populated pages in address order, for snapshots.</summary>
     public IEnumerable<KeyValuePair<ulong, byte[]>> Pages => _pages.OrderBy(p => p.Key);
+
+    /// <summary>Puts back a page a snapshot held (a copy of <paramref name="data"/>).</summary>
+    internal void RestorePage(ulong pageNumber, byte[] data)
+    {
+        if (data.Length != PageSize || pageNumber >= Size / PageSize)
+        {
+            throw new ArgumentException($"Page {pageNumber} of {data.Length} bytes does not fit guest RAM of 0x{Size:x} bytes.", nameof(data));
+        }
+
+        _pages[pageNumber] = (byte[])data.Clone();
+    }
 }

@@ -1,4 +1,5 @@
 using GicService.Domain.HostIts;
+using GicService.Domain.Snapshots;
 
 namespace GicService.Domain.Vfio;
 
@@ -37,4 +38,18 @@ public sealed class MsixVector
 
     /// <summary>The VM whose irqfd this vector is connected to.</summary>
     public string? ConnectedVm { get; internal set; }
+
+    internal MsixVectorSnapshot TakeSnapshot() => new(Index, Host.Irq, Address, Data, Masked, PbaPending, Route, Paired, ConnectedVm);
+
+    /// <summary>A vector as snapshotted, on <paramref name="hostIrq"/> (the host ITS's own object for that IRQ).</summary>
+    internal static MsixVector FromSnapshot(MsixVectorSnapshot snapshot, HostInterrupt hostIrq) => new(snapshot.Index, hostIrq)
+    {
+        Address = snapshot.Address,
+        Data = snapshot.Data,
+        Masked = snapshot.Masked,
+        PbaPending = snapshot.PbaPending,
+        Route = snapshot.Route,
+        Paired = snapshot.Paired,
+        ConnectedVm = snapshot.ConnectedVm,
+    };
 }

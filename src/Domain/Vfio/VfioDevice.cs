@@ -1,3 +1,5 @@
+using GicService.Domain.Snapshots;
+
 namespace GicService.Domain.Vfio;
 
 /// <summary>A PCI function assigned to a VM through VFIO: its host DeviceID (the PCI requester ID) and its MSI-X vectors.</summary>
@@ -25,6 +27,9 @@ public sealed class VfioDevice
     public uint GuestDeviceId { get; }
 
     public IReadOnlyList<MsixVector> Vectors { get; }
+
+    internal VfioDeviceSnapshot TakeSnapshot() =>
+        new(Id, Bdf, HostDeviceId, VmId, GuestDeviceId, Vectors.Select(v => v.TakeSnapshot()).ToList());
 
     /// <summary>The requester ID of a "dddd:bb:dd.f" address: bus &lt;&lt; 8 | device &lt;&lt; 3 | function; null when malformed.</summary>
     public static uint? RequesterId(string bdf)

@@ -1,3 +1,5 @@
+using GicService.Domain.Snapshots;
+
 namespace GicService.Domain.Vms;
 
 /// <summary>
@@ -46,5 +48,18 @@ public sealed class IttAllocator
         _top = (_top - bytes) & ~0xFFUL;
         _byDevice[deviceId] = (_top, bytes);
         return _top;
+    }
+
+    internal IttAllocatorSnapshot TakeSnapshot() =>
+        new(_top, _byDevice.OrderBy(a => a.Key).Select(a => new IttAllocationSnapshot(a.Key, a.Value.Address, a.Value.Bytes)).ToList());
+
+    internal void Restore(IttAllocatorSnapshot snapshot)
+    {
+        _top = snapshot.Top;
+        _byDevice.Clear();
+        foreach (var allocation in snapshot.Allocations)
+        {
+            _byDevice.Add(allocation.DeviceId, (allocation.Address, allocation.Bytes));
+        }
     }
 }

@@ -2,6 +2,7 @@ using GicService.Domain.Events;
 using GicService.Domain.Its;
 using GicService.Domain.Lpis;
 using GicService.Domain.Memory;
+using GicService.Domain.Snapshots;
 using GicService.Domain.Vcpus;
 
 namespace GicService.Domain.Vms;
@@ -81,5 +82,42 @@ public sealed class Vm
         Its.Write(ItsRegister.TableBase0, 0, 8, GitsBaser.MakeFlat(GitsBaser.TypeDevice, ReadyLayout.DeviceTable, ReadyLayout.TablePages));
         Its.Write(ItsRegister.TableBase1, 0, 8, GitsBaser.MakeFlat(GitsBaser.TypeCollection, ReadyLayout.CollectionTable, ReadyLayout.TablePages));
         Its.Write(ItsRegister.Control, 0, 4, 1);
+    }
+
+    internal VmSnapshot TakeSnapshot() => new(
+        Id,
+        Setup,
+        Memory.Size,
+        Memory.Pages.Select(p => new GuestPageSnapshot(p.Key, (byte[])p.Value.Clone())).ToList(),
+        _vcpus.Select(v => new VcpuSnapshot(v.Id, v.State, v.Pcpu, _redistributors[v.Id].EnableLpis, _redistributors[v.Id].PendBaser)).ToList(),
+        Lpis.PropBaser,
+        Lpis.Lpis.Select(l => l.TakeSnapshot()).ToList(),
+        Its.TakeSnapshot(),
+        IttAllocator.TakeSnapshot());
+
+    /// <summary>A VM as snapshotted, publishing into <paramref name="events"/>; the bridge hooks are attached by the host.</summary>
+    internal static Vm FromSnapshot(VmSnapshot snapshot, EventBuffer events)
+    {
+        if (snapshot.Vcpus.Count is < 1 or > Hosts.Host.MaxVcpusPerVm || snapshot.Vcpus.Select((v, i) => v.Id != (uint)i).Any(wrong => wrong))
+        {
+            throw new ArgumentException($"Snapshot of VM '{snapshot.Id}' lists its vCPUs out of order or out of range.", nameof(snapshot));
+        }
+
+        var vm = new Vm(snapshot.Id, snapshot.Vcpus.Count, snapshot.MemoryBytes, snapshot.Setup, events);
+        foreach (var page in snapshot.Pages)
+        {
+            vm.Memory.RestorePage(page.Number, page.Data);
+        }
+
+        foreach (var vcpu in snapshot.Vcpus)
+        {
+            vm._vcpus[vcpu.Id].Restore(vcpu.State, vcpu.Pcpu);
+            vm._redistributors[vcpu.Id].Restore(vcpu.EnableLpis, vcpu.PendBaser);
+        }
+
+        vm.Lpis.Restore(snapshot.PropBaser, snapshot.Lpis);
+        vm.Its.Restore(snapshot.Its);
+        vm.IttAllocator.Restore(snapshot.IttAllocator);
+        return vm;
     }
 }

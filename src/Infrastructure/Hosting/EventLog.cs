@@ -4,11 +4,17 @@ namespace GicService.Infrastructure.Hosting;
 
 /// <summary>
 /// A host's published events in sequence order, readable from any thread while the host's runner
-/// appends. Sequence numbers start at 1 and have no gaps, so event n sits at index n - 1.
+/// appends. Sequence numbers start at 1 and have no gaps. After a restart the events up to the host's
+/// snapshot are stored segments, decoded when a reader first asks for them (so a restart costs the
+/// snapshot and the inputs after it, not the whole history); the later ones are held as they are published.
 /// </summary>
 public sealed class EventLog
 {
+    private const int DecodedSegmentsKept = 4;
+
+    private readonly List<StoredEventSegment> _stored = new();
     private readonly List<FabricEvent> _events = new();
+    private readonly LinkedList<(StoredEventSegment Segment, IReadOnlyList<FabricEvent> Events)> _decoded = new();
     private readonly Lock _lock = new();
     private TaskCompletionSource? _appended;
 
@@ -18,8 +24,26 @@ public sealed class EventLog
         {
             lock (_lock)
             {
-                return _events.Count == 0 ? 0 : _events[^1].Seq;
+                return LastSeqLocked;
             }
+        }
+    }
+
+    private long StoredSeq => _stored.Count == 0 ? 0 : _stored[^1].LastSeq;
+
+    private long LastSeqLocked => _events.Count == 0 ? StoredSeq : _events[^1].Seq;
+
+    /// <summary>Events kept in storage, added in order before anything is appended.</summary>
+    internal void AddStored(StoredEventSegment segment)
+    {
+        lock (_lock)
+        {
+            if (_events.Count > 0 || segment.FirstSeq != StoredSeq + 1 || segment.LastSeq < segment.FirstSeq)
+            {
+                throw new InvalidOperationException($"Stored events {segment.FirstSeq}-{segment.LastSeq} do not follow {LastSeqLocked}.");
+            }
+
+            _stored.Add(segment);
         }
     }
 
@@ -35,7 +59,7 @@ public sealed class EventLog
         {
             foreach (var e in events)
             {
-                var expected = (_events.Count == 0 ? 0 : _events[^1].Seq) + 1;
+                var expected = LastSeqLocked + 1;
                 if (e.Seq != expected)
                 {
                     throw new InvalidOperationException($"Event seq {e.Seq} does not follow {expected - 1}.");
@@ -61,7 +85,7 @@ public sealed class EventLog
         Task appended;
         lock (_lock)
         {
-            if (_events.Count > 0 && _events[^1].Seq > afterSeq)
+            if (LastSeqLocked > afterSeq)
             {
                 return Task.CompletedTask;
             }
@@ -78,20 +102,77 @@ public sealed class EventLog
     {
         lock (_lock)
         {
-            if (_events.Count == 0)
+            var result = new List<FabricEvent>();
+            var next = Math.Max(afterSeq, 0) + 1;
+            while (result.Count < limit && next <= StoredSeq)
             {
-                return [];
+                var segment = _stored[FindStored(next)];
+                var events = Decoded(segment);
+                var start = (int)(next - segment.FirstSeq);
+                var count = Math.Min(limit - result.Count, events.Count - start);
+                result.AddRange(events.Skip(start).Take(count));
+                next += count;
             }
 
-            var first = _events[0].Seq;
-            var start = (int)Math.Max(0, afterSeq - first + 1);
-            if (start >= _events.Count)
+            if (result.Count < limit && _events.Count > 0)
             {
-                return [];
+                var start = (int)Math.Max(0, next - _events[0].Seq);
+                if (start < _events.Count)
+                {
+                    result.AddRange(_events.GetRange(start, Math.Min(limit - result.Count, _events.Count - start)));
+                }
             }
 
-            var count = Math.Min(limit, _events.Count - start);
-            return _events.GetRange(start, count);
+            return result;
         }
     }
+
+    private int FindStored(long seq)
+    {
+        int low = 0, high = _stored.Count - 1;
+        while (low < high)
+        {
+            var middle = (low + high) / 2;
+            if (_stored[middle].LastSeq < seq)
+            {
+                low = middle + 1;
+            }
+            else
+            {
+                high = middle;
+            }
+        }
+
+        return low;
+    }
+
+    private IReadOnlyList<FabricEvent> Decoded(StoredEventSegment segment)
+    {
+        for (var node = _decoded.First; node is not null; node = node.Next)
+        {
+            if (node.Value.Segment == segment)
+            {
+                _decoded.Remove(node);
+                _decoded.AddFirst(node);
+                return node.Value.Events;
+            }
+        }
+
+        var events = segment.Load();
+        if (events.Count != segment.LastSeq - segment.FirstSeq + 1 || events[0].Seq != segment.FirstSeq || events[^1].Seq != segment.LastSeq)
+        {
+            throw new InvalidDataException($"Stored events {segment.FirstSeq}-{segment.LastSeq} decode to other seq numbers.");
+        }
+
+        _decoded.AddFirst((segment, events));
+        if (_decoded.Count > DecodedSegmentsKept)
+        {
+            _decoded.RemoveLast();
+        }
+
+        return events;
+    }
 }
+
+/// <summary>Events <see cref="FirstSeq"/> to <see cref="LastSeq"/> of a host as storage holds them, decoded by <see cref="Load"/>.</summary>
+public sealed record StoredEventSegment(long FirstSeq, long LastSeq, Func<IReadOnlyList<FabricEvent>> Load);

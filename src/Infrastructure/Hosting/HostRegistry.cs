@@ -1,13 +1,17 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using GicService.Domain.Hosts;
+using GicService.Infrastructure.Storage;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace GicService.Infrastructure.Hosting;
 
-/// <summary>The running hosts of this service, by id.</summary>
-public sealed class HostRegistry(ILogger<HostRegistry> logger) : IAsyncDisposable
+/// <summary>The running hosts of this service, by id; created, deleted and recovered through the store.</summary>
+public sealed class HostRegistry(IHostStore store, IOptions<StorageOptions> options, ILogger<HostRegistry> logger) : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, HostRunner> _hosts = new(StringComparer.Ordinal);
+    private readonly HostRunnerSettings _settings = new(store.Durable, options.Value.SnapshotEvery, options.Value.MaxBatchInputs);
     private int _nextNumber;
 
     public IEnumerable<HostRunner> All => _hosts.Values.OrderBy(h => h.Id, StringComparer.Ordinal);
@@ -27,8 +31,11 @@ public sealed class HostRegistry(ILogger<HostRegistry> logger) : IAsyncDisposabl
         return id;
     }
 
-    /// <summary>Builds and starts a host; null when the id is taken.</summary>
-    public HostRunner? TryCreate(HostConfiguration configuration)
+    /// <summary>
+    /// Builds and starts a host once its creation is stored; null when the id is taken. Throws
+    /// <see cref="StorageUnavailableException"/> (and no host exists) when its creation cannot be stored.
+    /// </summary>
+    public async Task<HostRunner?> CreateAsync(HostConfiguration configuration)
     {
         if (_hosts.ContainsKey(configuration.Id))
         {
@@ -38,27 +45,132 @@ public sealed class HostRegistry(ILogger<HostRegistry> logger) : IAsyncDisposabl
         var host = Host.Create(configuration, out var events);
         var log = new EventLog();
         log.Append(events);
-        var runner = new HostRunner(host, log, logger);
+        var runner = new HostRunner(host, log, store.NewJournal(configuration), null, [], _settings, logger);
         if (!_hosts.TryAdd(configuration.Id, runner))
         {
-            _ = runner.DisposeAsync();
+            await runner.DisposeAsync().ConfigureAwait(false);
             return null;
+        }
+
+        try
+        {
+            await runner.Stored.ConfigureAwait(false);
+        }
+        catch (StorageUnavailableException)
+        {
+            _hosts.TryRemove(new KeyValuePair<string, HostRunner>(configuration.Id, runner));
+            await runner.DisposeAsync().ConfigureAwait(false);
+            throw;
         }
 
         HostLog.Created(logger, configuration.Id, configuration.Pcpus, configuration.GicVersion.Name());
         return runner;
     }
 
+    /// <summary>Deletes a host and its stored data; false when there is no such host. Throws <see cref="StorageUnavailableException"/> (and the host stays) when the deletion cannot be stored.</summary>
     public async Task<bool> DeleteAsync(string hostId)
     {
-        if (!_hosts.TryRemove(hostId, out var runner))
+        if (Find(hostId) is not { } runner)
         {
             return false;
         }
 
+        try
+        {
+            await runner.DeleteAsync().ConfigureAwait(false);
+        }
+        catch (HostDeletedException)
+        {
+            return false;
+        }
+
+        _hosts.TryRemove(new KeyValuePair<string, HostRunner>(hostId, runner));
         await runner.DisposeAsync().ConfigureAwait(false);
         HostLog.Deleted(logger, hostId);
         return true;
+    }
+
+    /// <summary>Rebuilds every stored host: its latest snapshot, then the journal after it (at start, before requests are served).</summary>
+    internal async Task RecoverAsync(CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        var stored = await store.LoadAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var host in stored)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            _hosts[host.Configuration.Id] = Recover(host);
+        }
+
+        if (store.Durable)
+        {
+            HostLog.RecoveredAll(logger, stored.Count, clock.ElapsedMilliseconds);
+        }
+    }
+
+    private HostRunner Recover(StoredHost stored)
+    {
+        var clock = Stopwatch.StartNew();
+        Host? host = null;
+        var log = new EventLog();
+        long from = 0;
+        if (stored.Snapshot is { } snapshot)
+        {
+            try
+            {
+                host = Host.FromSnapshot(snapshot);
+                foreach (var segment in stored.Events)
+                {
+                    log.AddStored(segment);
+                }
+
+                if (log.LastSeq != snapshot.LastSeq)
+                {
+                    throw new InvalidOperationException($"the stored events end at seq {log.LastSeq}, the snapshot at {snapshot.LastSeq}");
+                }
+
+                from = stored.SnapshotIndex;
+            }
+            catch (Exception ex) when (ex is ArgumentException or NotSupportedException or InvalidOperationException or KeyNotFoundException)
+            {
+                HostLog.SnapshotUnusable(logger, stored.Configuration.Id, stored.SnapshotIndex, ex.Message);
+                host = null;
+                log = new EventLog();
+            }
+        }
+
+        if (host is null)
+        {
+            host = Host.Create(stored.Configuration, out var created);
+            log.Append(created);
+        }
+
+        var inputs = from;
+        var rejected = new List<long>();
+        foreach (var (index, input) in stored.InputsAfter(from))
+        {
+            inputs = index;
+            Domain.Hosts.Applied applied;
+            try
+            {
+                applied = host.Apply(input);
+            }
+            catch (Exception ex)
+            {
+                // The live host went on after the same throw; so does its replay.
+                HostLog.ApplyFailed(logger, ex, host.Id, input.GetType().Name);
+                continue;
+            }
+
+            log.Append(applied.Events);
+            if (!applied.Accepted)
+            {
+                rejected.Add(index);
+            }
+        }
+
+        var position = new RecoveredPosition(inputs, from, from == 0 ? 0 : stored.Snapshot!.LastSeq);
+        HostLog.Recovered(logger, host.Id, inputs, inputs - from, from, host.LastSeq, clock.ElapsedMilliseconds);
+        return new HostRunner(host, log, stored.Journal, position, rejected, _settings, logger);
     }
 
     public async ValueTask DisposeAsync()

@@ -70,7 +70,7 @@ public sealed class DashboardTests(DashboardServiceFactory service, ChromiumFixt
         Assert.Equal("pending", (string?)msi["outcome"]);
         var seq = (long)(await Get($"/api/hosts/{hostId}/events?limit=1"))["lastSeq"]!;
         var row = page.Locator($"#feed li[data-seq='{seq}']");
-        await Expect(row).ToBeVisibleAsync(new() { Timeout = 5_000 });
+        await Expect(row).ToBeVisibleAsync(new() { Timeout = 10_000 });
         await Expect(row).ToContainTextAsync("LpiPending");
         await Expect(row).ToContainTextAsync("vm1/vcpu1");
         await Expect(row).ToContainTextAsync("intid 8195");

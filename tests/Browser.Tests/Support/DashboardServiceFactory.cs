@@ -4,9 +4,14 @@ using Microsoft.AspNetCore.Mvc.Testing;
 
 namespace GicService.Browser.Tests.Support;
 
-/// <summary>The service on a real Kestrel at 127.0.0.1 on a free port, quiet, for a browser to open.</summary>
+/// <summary>
+/// The service on a real Kestrel at 127.0.0.1 on a free port, quiet, for a browser to open; its database in a
+/// fresh temporary directory, removed on dispose.
+/// </summary>
 public sealed class DashboardServiceFactory : WebApplicationFactory<Program>
 {
+    private readonly string _data = Path.Combine(Path.GetTempPath(), "gicservice-tests", Guid.NewGuid().ToString("N"));
+
     public DashboardServiceFactory()
     {
         UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
@@ -21,5 +26,15 @@ public sealed class DashboardServiceFactory : WebApplicationFactory<Program>
         builder.UseSetting("Serilog:MinimumLevel:Override:Microsoft.AspNetCore", "Warning");
         builder.UseSetting("Serilog:MinimumLevel:Override:GicService.Infrastructure", "Warning");
         builder.UseSetting("Serilog:MinimumLevel:Override:Serilog.AspNetCore.RequestLoggingMiddleware", "Warning");
+        builder.UseSetting("Storage:DataDirectory", _data);
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        if (Directory.Exists(_data))
+        {
+            Directory.Delete(_data, recursive: true);
+        }
     }
 }

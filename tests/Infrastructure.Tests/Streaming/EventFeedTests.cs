@@ -3,8 +3,10 @@ using GicService.Domain.Hosts;
 using GicService.Domain.Inputs;
 using GicService.Domain.Vms;
 using GicService.Infrastructure.Hosting;
+using GicService.Infrastructure.Storage;
 using GicService.Infrastructure.Streaming;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 
 namespace GicService.Infrastructure.Tests.Streaming;
 
@@ -13,12 +15,16 @@ public sealed class EventFeedTests : IAsyncLifetime
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
 
-    private readonly HostRegistry _registry = new(NullLogger<HostRegistry>.Instance);
+    // Hosts in memory: the feed is what is tested here, not storage.
+    private readonly HostRegistry _registry = new(
+        new MemoryHostStore(new StorageHealth(), NullLogger<MemoryHostStore>.Instance),
+        Options.Create(new StorageOptions { Durable = false }),
+        NullLogger<HostRegistry>.Instance);
     private HostRunner _host = null!;
 
     public async Task InitializeAsync()
     {
-        _host = _registry.TryCreate(new HostConfiguration("h1", 2, GicVersion.V4_1))!;
+        _host = (await _registry.CreateAsync(new HostConfiguration("h1", 2, GicVersion.V4_1)).WaitAsync(Timeout))!;
         await _host.ExecuteAsync(new CreateVm("vm1", 2, 16, VmSetup.Ready), (_, _) => 0).WaitAsync(Timeout);
     }
 

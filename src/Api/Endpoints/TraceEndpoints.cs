@@ -1,0 +1,102 @@
+using GicService.Api.Contracts;
+using GicService.Api.Problems;
+using GicService.Infrastructure.Hosting;
+using GicService.Infrastructure.Serialization;
+using GicService.Infrastructure.Storage;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace GicService.Api.Endpoints;
+
+public static class TraceEndpoints
+{
+    /// <summary>The largest trace <c>POST /api/hosts/replay</c> reads (a million inputs take about 150 MB).</summary>
+    public const long MaxTraceBytes = 1L << 30;
+
+    public static IEndpointRouteBuilder MapTraceEndpoints(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/hosts").WithTags("Traces");
+        group.MapGet("/{hostId}/trace", GetTrace).WithName("GetTrace")
+            .WithSummary("The host's configuration and every input it received, in order, streamed as the journal is read")
+            .Produces<TraceDocument>();
+        group.MapPost("/replay", ReplayTrace).WithName("ReplayTrace")
+            .WithSummary("Build a new host from a trace exactly as GET .../trace returned it; the same inputs give the same events")
+            .Accepts<TraceDocument>("application/json");
+        return app;
+    }
+
+    internal static async Task<Results<PushStreamHttpResult, ProblemHttpResult>> GetTrace(string hostId, HostRegistry hosts, CancellationToken cancellationToken)
+    {
+        if (hosts.Find(hostId) is not { } runner)
+        {
+            return ApiProblems.HostNotFound(hostId);
+        }
+
+        var trace = await runner.OpenTraceAsync(cancellationToken);
+        return TypedResults.Stream(stream => TraceFormat.WriteAsync(stream, trace, cancellationToken), "application/json");
+    }
+
+    /// <summary>
+    /// Creates the host (id: the <paramref name="id"/> query parameter, else a new "h{n}"), then journals and
+    /// applies the trace's inputs in order. If storage fails part way, the partial host is deleted and the
+    /// answer is 503.
+    /// </summary>
+    internal static async Task<Results<Created<HostResponse>, ValidationProblem, ProblemHttpResult>> ReplayTrace(
+        HttpRequest request, string? id, HostRegistry hosts, CancellationToken cancellationToken)
+    {
+        if (id is not null && !ResourceIds.IsValid(id))
+        {
+            return ApiProblems.Invalid("id", ResourceIds.Rule);
+        }
+
+        if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = MaxTraceBytes;
+        }
+
+        using var body = new MemoryStream();
+        await request.Body.CopyToAsync(body, cancellationToken);
+        ReadTrace trace;
+        try
+        {
+            trace = TraceFormat.Read(body.GetBuffer().AsSpan(0, (int)body.Length));
+        }
+        catch (TraceFormatException ex)
+        {
+            return TypedResults.Problem($"The trace cannot be replayed: {ex.Message}", statusCode: 400, title: "Invalid trace", type: ProblemTypes.InvalidTrace);
+        }
+
+        var configuration = trace.Configuration with { Id = id ?? hosts.NextId() };
+        var problems = configuration.Validate().ToList();
+        if (problems.Count > 0)
+        {
+            return ApiProblems.Invalid(problems.GroupBy(p => $"configuration.{p.Field}").ToDictionary(g => g.Key, g => g.Select(p => p.Problem).ToList()));
+        }
+
+        if (await hosts.CreateAsync(configuration) is not { } runner)
+        {
+            return ApiProblems.Conflict($"Host '{configuration.Id}' already exists; give another id with ?id=.");
+        }
+
+        try
+        {
+            await runner.ExecuteAllAsync(trace.Inputs);
+        }
+        catch (StorageUnavailableException)
+        {
+            try
+            {
+                await hosts.DeleteAsync(configuration.Id);
+            }
+            catch (StorageUnavailableException)
+            {
+                // The partial host stays; it holds exactly the inputs it journaled.
+            }
+
+            throw;
+        }
+
+        var response = await runner.ReadAsync(HostResponse.From);
+        return TypedResults.Created($"/api/hosts/{response.Id}", response);
+    }
+}

@@ -1,0 +1,76 @@
+using GicService.Domain.Events;
+using GicService.Domain.Hosts;
+using GicService.Domain.Inputs;
+using GicService.Domain.Vms;
+using GicService.Infrastructure.Hosting;
+
+namespace GicService.Infrastructure.Tests.Hosting;
+
+public sealed class EventLogTests
+{
+    [Fact]
+    public void After_PagesAcrossStoredSegmentsAndLiveEvents_DecodingASegmentOnlyWhenAsked()
+    {
+        var events = Events(60);
+        var decoded = new List<long>();
+        var log = new EventLog();
+        foreach (var (first, last) in new[] { (1, 10), (11, 11), (12, 30) })
+        {
+            var segment = events.Skip(first - 1).Take(last - first + 1).ToList();
+            log.AddStored(new StoredEventSegment(first, last, () =>
+            {
+                decoded.Add(first);
+                return segment;
+            }));
+        }
+
+        log.Append(events.Skip(30).ToList());
+        Assert.Equal(60, log.LastSeq);
+        Assert.Empty(decoded);
+
+        Assert.Equal(events.Skip(50).Select(e => e.Seq), log.After(50, 100).Select(e => e.Seq));
+        Assert.Empty(decoded);
+
+        for (var limit = 1; limit <= 61; limit += 3)
+        {
+            var all = new List<long>();
+            long after = 0;
+            while (log.After(after, limit) is { Count: > 0 } page)
+            {
+                Assert.True(page.Count <= limit);
+                all.AddRange(page.Select(e => e.Seq));
+                after = page[^1].Seq;
+            }
+
+            Assert.Equal(Enumerable.Range(1, 60).Select(i => (long)i), all);
+        }
+
+        Assert.Equal([1, 11, 12], decoded.Distinct().Order());
+        Assert.Same(events[0], log.After(0, 1)[0]);
+    }
+
+    [Fact]
+    public void AddStored_And_Append_RefuseAGap()
+    {
+        var events = Events(5);
+        var log = new EventLog();
+        Assert.Throws<InvalidOperationException>(() => log.AddStored(new StoredEventSegment(2, 3, () => events)));
+        log.AddStored(new StoredEventSegment(1, 2, () => events.Take(2).ToList()));
+        Assert.Throws<InvalidOperationException>(() => log.Append(events.Skip(3).ToList()));
+        log.Append(events.Skip(2).ToList());
+        Assert.Throws<InvalidOperationException>(() => log.AddStored(new StoredEventSegment(6, 6, () => [])));
+    }
+
+    private static List<FabricEvent> Events(int count)
+    {
+        var host = Host.Create(new HostConfiguration("h1", 2, GicVersion.V4_0), out var created);
+        var events = created.ToList();
+        events.AddRange(host.Apply(new CreateVm("vm1", 1, 8, VmSetup.Ready)).Events);
+        for (uint i = 0; events.Count < count; i++)
+        {
+            events.AddRange(host.Apply(new SignalMsi("vm1", 1, i)).Events);
+        }
+
+        return events.Take(count).ToList();
+    }
+}
