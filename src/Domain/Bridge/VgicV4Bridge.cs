@@ -209,8 +209,6 @@ public sealed partial class VgicV4Bridge
 
     private uint Doorbell(Vpe vpe, VlpiMapping map) => !IsV41 && map.DbEnabled ? vpe.DoorbellLpi : HostGicV4.NoDoorbell;
 
-    internal IEnumerable<Lpi> ForwardedLpis(Vm vm) => vm.Lpis.Lpis.Where(l => l.IsForwarded);
-
     /// <summary>A VM rebuilt from a snapshot: its vPEs already exist in the host ITS, only the guest-command hooks are attached.</summary>
     internal void ReattachVm(Vm vm) => vm.Lpis.Hooks = new Hooks(this, vm);
 

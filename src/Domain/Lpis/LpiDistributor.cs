@@ -57,8 +57,6 @@ public sealed class LpiDistributor
         PropBaser = value & ~PropBaserRes0;
     }
 
-    internal void RestorePropBaser(ulong value) => PropBaser = value;
-
     /// <summary>Puts back PROPBASER and the LPIs a snapshot held (the distributor must be new).</summary>
     internal void Restore(ulong propBaser, IEnumerable<LpiSnapshot> lpis)
     {
