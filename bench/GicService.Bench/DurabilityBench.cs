@@ -93,7 +93,7 @@ public static class DurabilityBench
         var options = Options.Create(new StorageOptions { DataDirectory = data, Durable = durable, Synchronous = synchronous });
         var health = new StorageHealth();
         IHostStore store = durable ? new SqliteHostStore(options, health, NullLogger<SqliteHostStore>.Instance) : new MemoryHostStore(health, NullLogger<MemoryHostStore>.Instance);
-        var registry = new HostRegistry(store, options, NullLogger<HostRegistry>.Instance);
+        var registry = new HostRegistry(store, options, Microsoft.Extensions.Options.Options.Create(new GicService.Infrastructure.Limits.LimitsOptions()), NullLogger<HostRegistry>.Instance);
         try
         {
             await registry.RecoverAsync(CancellationToken.None);

@@ -90,7 +90,7 @@ public static class RecoveryBench
         public Service(IOptions<StorageOptions> options)
         {
             _store = new SqliteHostStore(options, new StorageHealth(), NullLogger<SqliteHostStore>.Instance);
-            Registry = new HostRegistry(_store, options, new LineLogger<HostRegistry>(Log));
+            Registry = new HostRegistry(_store, options, Microsoft.Extensions.Options.Options.Create(new GicService.Infrastructure.Limits.LimitsOptions()), new LineLogger<HostRegistry>(Log));
         }
 
         public List<string> Log { get; } = new();

@@ -3,8 +3,10 @@ using GicService.Api.Contracts;
 using GicService.Api.Endpoints;
 using GicService.Api.Hubs;
 using GicService.Api.Json;
+using GicService.Api.Limits;
 using GicService.Api.OpenApi;
 using GicService.Api.Problems;
+using GicService.Api.Security;
 using Microsoft.AspNetCore.Http.Json;
 using Serilog;
 
@@ -58,6 +60,8 @@ public static class ApiServiceCollectionExtensions
         });
         services.AddExceptionHandler<ProblemExceptionHandler>();
         services.AddFabricHub();
+        services.AddGicSecurity();
+        services.AddGicLimits();
 
         services.AddOpenApi(options =>
         {
@@ -73,6 +77,8 @@ public static class ApiServiceCollectionExtensions
             });
             options.AddSchemaTransformer<HexSchemaTransformer>();
             options.AddOperationTransformer<StorageUnavailableOperationTransformer>();
+            options.AddDocumentTransformer<BearerSecurityTransformer>();
+            options.AddOperationTransformer<BearerSecurityTransformer>();
         });
         return services;
     }
@@ -88,25 +94,32 @@ public static class ApiServiceCollectionExtensions
         {
             options.SwaggerEndpoint("/openapi/v1.json", "GicService v1");
             options.RoutePrefix = "swagger";
+            options.EnablePersistAuthorization();
         });
+        app.UseAuthentication();
+        app.UseRateLimiter(); // after authentication: a key's requests share one bucket
+        app.UseAuthorization();
         return app;
     }
 
     public static IEndpointRouteBuilder MapGicEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapOpenApi();
-        app.MapOpenApi("/openapi/{documentName}.yaml");
+        // The API description stays open so Swagger UI can load it and offer "Authorize".
+        app.MapOpenApi().AllowAnonymous();
+        app.MapOpenApi("/openapi/{documentName}.yaml").AllowAnonymous();
         app.MapOperationsEndpoints();
-        app.MapHostsEndpoints();
-        app.MapTraceEndpoints();
-        app.MapVmsEndpoints();
-        app.MapItsEndpoints();
-        app.MapVcpusEndpoints();
-        app.MapEventsEndpoints();
-        app.MapVfioEndpoints();
-        app.MapForwardingsEndpoints();
-        app.MapHostItsEndpoints();
-        app.MapFabricHub();
+
+        var api = app.MapGroup(string.Empty).RequireRoleByMethod();
+        api.MapHostsEndpoints();
+        api.MapTraceEndpoints();
+        api.MapVmsEndpoints();
+        api.MapItsEndpoints();
+        api.MapVcpusEndpoints();
+        api.MapEventsEndpoints();
+        api.MapVfioEndpoints();
+        api.MapForwardingsEndpoints();
+        api.MapHostItsEndpoints();
+        app.MapFabricHub().RequireAuthorization(GicPolicies.Read);
         return app;
     }
 }

@@ -1,4 +1,5 @@
 using GicService.Infrastructure.Hosting;
+using GicService.Infrastructure.Limits;
 using GicService.Infrastructure.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -22,6 +23,7 @@ public static class InfrastructureServiceCollectionExtensions
                 environment.ContentRootPath))
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        services.AddOptions<LimitsOptions>().BindConfiguration(LimitsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<StorageHealth>();
         services.AddSingleton<IHostStore>(provider => provider.GetRequiredService<IOptions<StorageOptions>>().Value.Durable
             ? ActivatorUtilities.CreateInstance<SqliteHostStore>(provider)

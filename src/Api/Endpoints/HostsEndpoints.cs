@@ -1,8 +1,12 @@
 using GicService.Api.Contracts;
+using System.Security.Claims;
 using GicService.Api.Problems;
+using GicService.Api.Security;
 using GicService.Domain.Hosts;
 using GicService.Infrastructure.Hosting;
+using GicService.Infrastructure.Limits;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 
 namespace GicService.Api.Endpoints;
 
@@ -11,16 +15,21 @@ public static class HostsEndpoints
     public static IEndpointRouteBuilder MapHostsEndpoints(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/hosts").WithTags("Hosts");
-        group.MapPost("/", CreateHost).WithName("CreateHost").WithSummary("Create a host: pCPUs, GIC version, host ITS geometry");
+        group.MapPost("/", CreateHost).WithName("CreateHost").RequireAuthorization(GicPolicies.Administer).WithSummary("Create a host: pCPUs, GIC version, host ITS geometry");
         group.MapGet("/", ListHosts).WithName("ListHosts").WithSummary("List the hosts");
         group.MapGet("/{hostId}", GetHost).WithName("GetHost").WithSummary("One host, with its pCPUs and what is resident on each");
-        group.MapDelete("/{hostId}", DeleteHost).WithName("DeleteHost").WithSummary("Delete a host and everything in it");
+        group.MapDelete("/{hostId}", DeleteHost).WithName("DeleteHost").RequireAuthorization(GicPolicies.Administer).WithSummary("Delete a host and everything in it");
         group.MapGet("/{hostId}/pcpus", GetPcpus).WithName("GetPcpus").WithSummary("The pCPUs of a host and the vCPU resident on each");
         return app;
     }
 
-    internal static async Task<Results<Created<HostResponse>, ValidationProblem, ProblemHttpResult>> CreateHost(CreateHostRequest body, HostRegistry hosts)
+    internal static async Task<Results<Created<HostResponse>, ValidationProblem, ProblemHttpResult>> CreateHost(CreateHostRequest body, HostRegistry hosts, ClaimsPrincipal user, IOptions<LimitsOptions> limitsOptions)
     {
+        if (user.RefuseNewHost(body.Id) is { } refused)
+        {
+            return refused;
+        }
+
         var errors = new Dictionary<string, List<string>>();
         void Fail(string field, string problem) => (errors.TryGetValue(field, out var list) ? list : errors[field] = []).Add(problem);
 
@@ -36,6 +45,13 @@ public static class HostsEndpoints
         else if (pcpus is < 1 or > HostConfiguration.MaxPcpus)
         {
             Fail("pcpus", $"must be between 1 and {HostConfiguration.MaxPcpus}");
+        }
+
+        var limits = limitsOptions.Value;
+        if (body.Pcpus > limits.PcpusPerHost && body.Pcpus <= HostConfiguration.MaxPcpus)
+        {
+            return ApiProblems.LimitExceeded($"{LimitsOptions.Section}:{nameof(LimitsOptions.PcpusPerHost)}",
+                $"A host may have at most {limits.PcpusPerHost} pCPUs (asked for {body.Pcpus}).");
         }
 
         var version = GicVersion.V4_0;
@@ -57,7 +73,8 @@ public static class HostsEndpoints
             body.HostIts?.IdBits ?? 16,
             body.HostIts?.DirectLpi,
             body.RemapHint ?? false,
-            body.PreservePendingOnUnmap ?? false);
+            body.PreservePendingOnUnmap ?? false,
+            limits.HostLimits);
         var problems = configuration.Validate().ToList();
         if (problems.Count > 0)
         {
@@ -73,10 +90,10 @@ public static class HostsEndpoints
         return TypedResults.Created($"/api/hosts/{response.Id}", response);
     }
 
-    internal static async Task<Ok<HostListResponse>> ListHosts(HostRegistry hosts)
+    internal static async Task<Ok<HostListResponse>> ListHosts(HostRegistry hosts, ClaimsPrincipal user)
     {
         var list = new List<HostResponse>();
-        foreach (var runner in hosts.All)
+        foreach (var runner in hosts.All.Where(r => user.MayAccessHost(r.Id)))
         {
             try
             {

@@ -13,8 +13,6 @@ namespace GicService.Api.Endpoints;
 /// </summary>
 public static class ItsCommandRequests
 {
-    public const int MaxCommandsPerRequest = 4096;
-
     private static readonly Dictionary<string, string[]> FieldsByOp = new(StringComparer.Ordinal)
     {
         ["MAPD"] = ["deviceId", "size", "ittAddress?", "valid"],
@@ -33,17 +31,12 @@ public static class ItsCommandRequests
 
     public static IReadOnlyCollection<string> Ops => FieldsByOp.Keys;
 
+    /// <summary>The commands of <paramref name="body"/>, at most <paramref name="maxCommands"/> of them (the caller checks that limit first).</summary>
     public static List<QueuedCommand>? TryMap(CommandsRequest body, Dictionary<string, List<string>> errors)
     {
         if (body.Commands is not { Count: > 0 } commands)
         {
             Add(errors, "commands", "must hold at least one command");
-            return null;
-        }
-
-        if (commands.Count > MaxCommandsPerRequest)
-        {
-            Add(errors, "commands", $"at most {MaxCommandsPerRequest} commands per request");
             return null;
         }
 

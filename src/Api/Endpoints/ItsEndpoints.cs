@@ -6,7 +6,9 @@ using GicService.Domain.Inputs;
 using GicService.Domain.Its;
 using GicService.Domain.Mmio;
 using GicService.Infrastructure.Hosting;
+using GicService.Infrastructure.Limits;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 
 namespace GicService.Api.Endpoints;
 
@@ -88,8 +90,14 @@ public static class ItsEndpoints
     }
 
     internal static async Task<Results<Ok<CommandsResponse>, ValidationProblem, ProblemHttpResult>> ProcessCommands(
-        string hostId, string vmId, CommandsRequest body, HostRegistry hosts)
+        string hostId, string vmId, CommandsRequest body, HostRegistry hosts, IOptions<LimitsOptions> limits)
     {
+        if (body.Commands?.Count > limits.Value.CommandsPerRequest)
+        {
+            return ApiProblems.LimitExceeded($"{LimitsOptions.Section}:{nameof(LimitsOptions.CommandsPerRequest)}",
+                $"At most {limits.Value.CommandsPerRequest} commands per request (got {body.Commands.Count}).");
+        }
+
         var errors = new Dictionary<string, List<string>>();
         if (ItsCommandRequests.TryMap(body, errors) is not { } commands)
         {

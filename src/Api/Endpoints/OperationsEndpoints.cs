@@ -8,7 +8,7 @@ public static class OperationsEndpoints
 {
     public static IEndpointRouteBuilder MapOperationsEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/healthz", GetHealth).WithTags("Operations").WithName("Health")
+        app.MapGet("/healthz", GetHealth).WithTags("Operations").WithName("Health").AllowAnonymous().DisableRateLimiting()
             .WithSummary("Liveness and readiness: 200 healthy, 503 unhealthy (storage cannot be written)")
             .Produces<HealthResponse>(StatusCodes.Status503ServiceUnavailable);
         return app;

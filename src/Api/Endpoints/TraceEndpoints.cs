@@ -1,25 +1,26 @@
 using GicService.Api.Contracts;
+using System.Security.Claims;
 using GicService.Api.Problems;
+using GicService.Api.Security;
 using GicService.Infrastructure.Hosting;
+using GicService.Infrastructure.Limits;
 using GicService.Infrastructure.Serialization;
 using GicService.Infrastructure.Storage;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 
 namespace GicService.Api.Endpoints;
 
 public static class TraceEndpoints
 {
-    /// <summary>The largest trace <c>POST /api/hosts/replay</c> reads (a million inputs take about 150 MB).</summary>
-    public const long MaxTraceBytes = 1L << 30;
-
     public static IEndpointRouteBuilder MapTraceEndpoints(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/hosts").WithTags("Traces");
         group.MapGet("/{hostId}/trace", GetTrace).WithName("GetTrace")
             .WithSummary("The host's configuration and every input it received, in order, streamed as the journal is read")
             .Produces<TraceDocument>();
-        group.MapPost("/replay", ReplayTrace).WithName("ReplayTrace")
+        group.MapPost("/replay", ReplayTrace).WithName("ReplayTrace").RequireAuthorization(GicPolicies.Administer)
             .WithSummary("Build a new host from a trace exactly as GET .../trace returned it; the same inputs give the same events")
             .Accepts<TraceDocument>("application/json");
         return app;
@@ -42,8 +43,14 @@ public static class TraceEndpoints
     /// answer is 503.
     /// </summary>
     internal static async Task<Results<Created<HostResponse>, ValidationProblem, ProblemHttpResult>> ReplayTrace(
-        HttpRequest request, string? id, HostRegistry hosts, CancellationToken cancellationToken)
+        HttpRequest request, string? id, HostRegistry hosts, ClaimsPrincipal user, IOptions<LimitsOptions> limitsOptions,
+        CancellationToken cancellationToken)
     {
+        if (user.RefuseNewHost(id) is { } refused)
+        {
+            return refused;
+        }
+
         if (id is not null && !ResourceIds.IsValid(id))
         {
             return ApiProblems.Invalid("id", ResourceIds.Rule);
@@ -51,7 +58,7 @@ public static class TraceEndpoints
 
         if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
         {
-            limit.MaxRequestBodySize = MaxTraceBytes;
+            limit.MaxRequestBodySize = limitsOptions.Value.TraceBodyBytes;
         }
 
         using var body = new MemoryStream();
@@ -66,7 +73,19 @@ public static class TraceEndpoints
             return TypedResults.Problem($"The trace cannot be replayed: {ex.Message}", statusCode: 400, title: "Invalid trace", type: ProblemTypes.InvalidTrace);
         }
 
-        var configuration = trace.Configuration with { Id = id ?? hosts.NextId() };
+        // A trace keeps the limits it was recorded under, but never goes beyond this service's.
+        var limits = limitsOptions.Value;
+        if (trace.Configuration.Pcpus > limits.PcpusPerHost)
+        {
+            return ApiProblems.LimitExceeded($"{LimitsOptions.Section}:{nameof(LimitsOptions.PcpusPerHost)}",
+                $"The trace's host has {trace.Configuration.Pcpus} pCPUs; this service allows at most {limits.PcpusPerHost}.");
+        }
+
+        var configuration = trace.Configuration with
+        {
+            Id = id ?? hosts.NextId(),
+            Limits = trace.Configuration.EffectiveLimits.Min(limits.HostLimits),
+        };
         var problems = configuration.Validate().ToList();
         if (problems.Count > 0)
         {

@@ -1,4 +1,5 @@
 using GicService.Api.Contracts;
+using GicService.Api.Security;
 using GicService.Infrastructure.Hosting;
 using Microsoft.AspNetCore.SignalR;
 
@@ -40,6 +41,11 @@ public sealed class FabricHub(HostRegistry hosts, FabricSubscriptions subscripti
         if (filter is { VmId: "" })
         {
             throw new HubException("filter.vmId must not be empty; leave it out to receive every VM's events.");
+        }
+
+        if (Context.User is not { } user || !user.MayAccessHost(hostId))
+        {
+            throw new HubException($"Host '{hostId}' is outside this key's scope.");
         }
 
         if (hosts.Find(hostId) is not { } runner)

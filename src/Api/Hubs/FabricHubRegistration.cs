@@ -16,9 +16,5 @@ public static class FabricHubRegistration
         return services;
     }
 
-    public static IEndpointRouteBuilder MapFabricHub(this IEndpointRouteBuilder app)
-    {
-        app.MapHub<FabricHub>(FabricHub.Path);
-        return app;
-    }
+    public static HubEndpointConventionBuilder MapFabricHub(this IEndpointRouteBuilder app) => app.MapHub<FabricHub>(FabricHub.Path);
 }

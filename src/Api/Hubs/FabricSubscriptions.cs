@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using GicService.Api.Contracts;
 using GicService.Infrastructure.Hosting;
+using GicService.Infrastructure.Limits;
 using GicService.Infrastructure.Streaming;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
@@ -15,6 +16,7 @@ namespace GicService.Api.Hubs;
 public sealed partial class FabricSubscriptions(
     IHubContext<FabricHub, IFabricClient> hub,
     IOptions<FabricHubOptions> options,
+    IOptions<LimitsOptions> limits,
     ILogger<FabricSubscriptions> logger)
 {
     private readonly ConcurrentDictionary<string, Connection> _connections = new(StringComparer.Ordinal);
@@ -25,6 +27,14 @@ public sealed partial class FabricSubscriptions(
         Pump? previous;
         lock (connection)
         {
+            // SignalR runs one hub call per connection at a time, so the count cannot change until this one is done.
+            var max = limits.Value.HubSubscriptionsPerConnection;
+            if (!connection.Pumps.ContainsKey(runner.Id) && connection.Pumps.Count >= max)
+            {
+                throw new HubException(
+                    $"This connection already has {connection.Pumps.Count} subscriptions, the limit ({LimitsOptions.Section}:{nameof(LimitsOptions.HubSubscriptionsPerConnection)}); unsubscribe from a host first.");
+            }
+
             connection.Pumps.Remove(runner.Id, out previous);
         }
 

@@ -20,8 +20,18 @@ public static class ApiProblems
     public static ProblemHttpResult Unprocessable(string detail) =>
         TypedResults.Problem(detail, statusCode: 422, title: "Refused", type: ProblemTypes.Unprocessable);
 
+    /// <summary>422 naming the limit (its configuration key) that the request would go beyond.</summary>
+    public static ProblemHttpResult LimitExceeded(string limit, string detail) =>
+        TypedResults.Problem(detail, statusCode: 422, title: "Limit exceeded", type: ProblemTypes.LimitExceeded,
+            extensions: new Dictionary<string, object?> { ["limit"] = limit });
+
     public static ProblemHttpResult From(Rejection rejection)
     {
+        if (rejection is { Kind: RejectionKind.LimitExceeded, Limit: { } limit })
+        {
+            return LimitExceeded(limit, rejection.Detail);
+        }
+
         var extensions = rejection.Errno is { } errno
             ? new Dictionary<string, object?> { ["errno"] = $"-{errno}" }
             : null;

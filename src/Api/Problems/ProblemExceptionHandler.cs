@@ -1,5 +1,6 @@
 using System.Text.Json;
 using GicService.Infrastructure.Hosting;
+using GicService.Infrastructure.Limits;
 using GicService.Infrastructure.Storage;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
@@ -17,8 +18,11 @@ public sealed partial class ProblemExceptionHandler(IProblemDetailsService probl
     {
         var (status, type, title, detail) = exception switch
         {
-            BadHttpRequestException bad => (bad.StatusCode, bad.StatusCode == 413 ? ProblemTypes.HttpStatus : ProblemTypes.MalformedRequest,
-                "The request is malformed", Describe(bad)),
+            BadHttpRequestException { StatusCode: 413 } => (413, ProblemTypes.PayloadTooLarge, "Request body too large",
+                $"The request body is larger than this route accepts ({LimitsOptions.Section}:{nameof(LimitsOptions.RequestBodyBytes)}, " +
+                $"or {LimitsOptions.Section}:{nameof(LimitsOptions.TraceBodyBytes)} for a trace); nothing was changed."),
+            BadHttpRequestException bad => (bad.StatusCode, ProblemTypes.MalformedRequest, "The request is malformed", Describe(bad)),
+            LimitExceededException exceeded => (422, ProblemTypes.LimitExceeded, "Limit exceeded", exceeded.Message),
             HostDeletedException gone => (404, ProblemTypes.HostNotFound, "Host not found", gone.Message),
             StorageUnavailableException storage => (503, ProblemTypes.StorageUnavailable, "Storage unavailable",
                 $"{storage.Message} Reads still work; retry once /healthz reports storage healthy."),
@@ -35,11 +39,21 @@ public sealed partial class ProblemExceptionHandler(IProblemDetailsService probl
         }
 
         httpContext.Response.StatusCode = status;
+        var problem = new ProblemDetails { Status = status, Type = type, Title = title, Detail = detail };
+        if (exception is LimitExceededException { Limit: var limit })
+        {
+            problem.Extensions["limit"] = limit;
+        }
+        else if (status == 413)
+        {
+            problem.Extensions["limit"] = $"{LimitsOptions.Section}:{nameof(LimitsOptions.RequestBodyBytes)}";
+        }
+
         return await problems.TryWriteAsync(new ProblemDetailsContext
         {
             HttpContext = httpContext,
             Exception = exception,
-            ProblemDetails = new ProblemDetails { Status = status, Type = type, Title = title, Detail = detail },
+            ProblemDetails = problem,
         });
     }
 

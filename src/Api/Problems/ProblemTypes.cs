@@ -18,4 +18,9 @@ public static class ProblemTypes
     public const string HttpStatus = "/problems/http-status";
     public const string StorageUnavailable = "/problems/storage-unavailable";
     public const string InvalidTrace = "/problems/invalid-trace";
+    public const string Unauthorized = "/problems/unauthorized";
+    public const string Forbidden = "/problems/forbidden";
+    public const string LimitExceeded = "/problems/limit-exceeded";
+    public const string PayloadTooLarge = "/problems/payload-too-large";
+    public const string RateLimited = "/problems/rate-limited";
 }

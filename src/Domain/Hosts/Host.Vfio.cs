@@ -56,6 +56,18 @@ public sealed partial class Host
             return new Rejection(RejectionKind.Unprocessable, $"vectors must be between 1 and {MaxVectorsPerDevice}.");
         }
 
+        var limits = Configuration.EffectiveLimits;
+        if (input.Vectors > limits.VectorsPerDevice)
+        {
+            return Rejection.LimitExceeded(HostLimits.Names.VectorsPerDevice,
+                $"A device on this host may have at most {limits.VectorsPerDevice} MSI-X vectors (asked for {input.Vectors}).");
+        }
+
+        if (_devices.Count >= limits.VfioDevices)
+        {
+            return Rejection.LimitExceeded(HostLimits.Names.VfioDevices, $"This host already has {_devices.Count} VFIO devices, its limit.");
+        }
+
         if (_devices.Any(d => d.Bdf.Equals(input.Bdf, StringComparison.OrdinalIgnoreCase)))
         {
             return new Rejection(RejectionKind.Conflict, $"{input.Bdf} is already assigned.");

@@ -6,6 +6,7 @@ using GicService.Domain.Inputs;
 using GicService.Domain.Its;
 using GicService.Domain.Its.Commands;
 using GicService.Domain.Lpis;
+using GicService.Domain.Memory;
 using GicService.Domain.Mmio;
 using GicService.Domain.Vcpus;
 using GicService.Domain.Vms;
@@ -171,6 +172,12 @@ public sealed partial class Host
             return new Rejection(RejectionKind.Unprocessable, $"vcpus must be between 1 and {MaxVcpusPerVm}.");
         }
 
+        var limits = Configuration.EffectiveLimits;
+        if (input.Vcpus > limits.VcpusPerVm)
+        {
+            return Rejection.LimitExceeded(HostLimits.Names.VcpusPerVm, $"A VM on this host may have at most {limits.VcpusPerVm} vCPUs (asked for {input.Vcpus}).");
+        }
+
         if (input.MemoryMiB is < 1 or > Vm.MaxMemoryMiB)
         {
             return new Rejection(RejectionKind.Unprocessable, $"memoryMiB must be between 1 and {Vm.MaxMemoryMiB}.");
@@ -196,6 +203,11 @@ public sealed partial class Host
         else if (FindVm(id) is not null)
         {
             return new Rejection(RejectionKind.Conflict, $"VM '{id}' already exists on this host.");
+        }
+
+        if (_vms.Count >= limits.Vms)
+        {
+            return Rejection.LimitExceeded(HostLimits.Names.Vms, $"This host already has {_vms.Count} VMs, its limit.");
         }
 
         var vm = new Vm(id, input.Vcpus, memoryBytes, input.Setup, _events);
@@ -248,6 +260,14 @@ public sealed partial class Host
         {
             return new Rejection(RejectionKind.Unprocessable,
                 $"[0x{input.Gpa:x}, +{input.Data.Length}) is outside guest RAM [0, 0x{vm.Memory.Size:x}).");
+        }
+
+        var limit = Configuration.EffectiveLimits.GuestMemoryBytesPerVm;
+        var populated = (long)(vm.Memory.PopulatedPages + vm.Memory.UnpopulatedPages(input.Gpa, input.Data.Length)) * GuestMemory.PageSize;
+        if (populated > limit)
+        {
+            return Rejection.LimitExceeded(HostLimits.Names.GuestMemoryBytesPerVm,
+                $"The write would bring VM '{vm.Id}''s written memory to {populated} bytes; the limit is {limit}.");
         }
 
         vm.Memory.TryWrite(input.Gpa, input.Data);

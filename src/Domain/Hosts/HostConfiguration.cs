@@ -12,12 +12,16 @@ public sealed record HostConfiguration(
     int HostIdBits = 16,
     bool? DirectLpi = null,
     bool RemapHint = false,
-    bool PreservePendingOnUnmap = false)
+    bool PreservePendingOnUnmap = false,
+    HostLimits? Limits = null)
 {
     public const int MaxPcpus = 4096;
 
     /// <summary>A v4.1 host always implements DirectLPI; a v4.0 host defaults to not (spec/vgic-v4.md §8).</summary>
     public bool EffectiveDirectLpi => GicVersion == GicVersion.V4_1 || (DirectLpi ?? false);
+
+    /// <summary>The host's limits; a configuration written before limits existed has none beyond the architecture's.</summary>
+    public HostLimits EffectiveLimits => Limits ?? HostLimits.Architectural;
 
     public IEnumerable<(string Field, string Problem)> Validate()
     {
@@ -44,6 +48,11 @@ public sealed record HostConfiguration(
         if (GicVersion == GicVersion.V4_1 && DirectLpi == false)
         {
             yield return ("hostIts.directLpi", "a v4.1 host always implements DirectLPI");
+        }
+
+        foreach (var problem in EffectiveLimits.Validate())
+        {
+            yield return problem;
         }
     }
 }

@@ -27,6 +27,23 @@ public sealed class GuestMemory
     /// <summary>Number of pages that hold data (a measure of the memory the VM really uses).</summary>
     public int PopulatedPages => _pages.Count;
 
+    /// <summary>How many pages a write of <paramref name="length"/> bytes at <paramref name="gpa"/> would populate that hold no data yet.</summary>
+    public int UnpopulatedPages(ulong gpa, int length)
+    {
+        if (length <= 0)
+        {
+            return 0;
+        }
+
+        var count = 0;
+        for (var page = gpa / PageSize; page <= (gpa + (ulong)length - 1) / PageSize; page++)
+        {
+            count += _pages.ContainsKey(page) ? 0 : 1;
+        }
+
+        return count;
+    }
+
     public bool Contains(ulong gpa, ulong length = 1) => length <= Size && gpa <= Size - length;
 
     public bool TryRead(ulong gpa, Span<byte> destination)

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using GicService.Domain.Hosts;
+using GicService.Infrastructure.Limits;
 using GicService.Infrastructure.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -8,8 +9,10 @@ using Microsoft.Extensions.Options;
 namespace GicService.Infrastructure.Hosting;
 
 /// <summary>The running hosts of this service, by id; created, deleted and recovered through the store.</summary>
-public sealed class HostRegistry(IHostStore store, IOptions<StorageOptions> options, ILogger<HostRegistry> logger) : IAsyncDisposable
+public sealed class HostRegistry(IHostStore store, IOptions<StorageOptions> options, IOptions<LimitsOptions> limits, ILogger<HostRegistry> logger)
+    : IAsyncDisposable
 {
+    private readonly SemaphoreSlim _creating = new(1, 1);
     private readonly ConcurrentDictionary<string, HostRunner> _hosts = new(StringComparer.Ordinal);
     private readonly HostRunnerSettings _settings = new(store.Durable, options.Value.SnapshotEvery, options.Value.MaxBatchInputs);
     private int _nextNumber;
@@ -33,38 +36,49 @@ public sealed class HostRegistry(IHostStore store, IOptions<StorageOptions> opti
 
     /// <summary>
     /// Builds and starts a host once its creation is stored; null when the id is taken. Throws
+    /// <see cref="LimitExceededException"/> when the service already runs <see cref="LimitsOptions.Hosts"/> hosts, and
     /// <see cref="StorageUnavailableException"/> (and no host exists) when its creation cannot be stored.
     /// </summary>
     public async Task<HostRunner?> CreateAsync(HostConfiguration configuration)
     {
-        if (_hosts.ContainsKey(configuration.Id))
-        {
-            return null;
-        }
-
-        var host = Host.Create(configuration, out var events);
-        var log = new EventLog();
-        log.Append(events);
-        var runner = new HostRunner(host, log, store.NewJournal(configuration), null, [], _settings, logger);
-        if (!_hosts.TryAdd(configuration.Id, runner))
-        {
-            await runner.DisposeAsync().ConfigureAwait(false);
-            return null;
-        }
-
+        // One creation at a time, so the count and the id are checked against what really exists (creation is rare).
+        await _creating.WaitAsync().ConfigureAwait(false);
         try
         {
-            await runner.Stored.ConfigureAwait(false);
-        }
-        catch (StorageUnavailableException)
-        {
-            _hosts.TryRemove(new KeyValuePair<string, HostRunner>(configuration.Id, runner));
-            await runner.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
+            if (_hosts.ContainsKey(configuration.Id))
+            {
+                return null;
+            }
 
-        HostLog.Created(logger, configuration.Id, configuration.Pcpus, configuration.GicVersion.Name());
-        return runner;
+            if (_hosts.Count >= limits.Value.Hosts)
+            {
+                throw new LimitExceededException($"{LimitsOptions.Section}:{nameof(LimitsOptions.Hosts)}",
+                    $"The service already runs {_hosts.Count} hosts, its limit; delete one first.");
+            }
+
+            var host = Host.Create(configuration, out var events);
+            var log = new EventLog();
+            log.Append(events);
+            var runner = new HostRunner(host, log, store.NewJournal(configuration), null, [], _settings, logger);
+            _hosts[configuration.Id] = runner;
+            try
+            {
+                await runner.Stored.ConfigureAwait(false);
+            }
+            catch (StorageUnavailableException)
+            {
+                _hosts.TryRemove(new KeyValuePair<string, HostRunner>(configuration.Id, runner));
+                await runner.DisposeAsync().ConfigureAwait(false);
+                throw;
+            }
+
+            HostLog.Created(logger, configuration.Id, configuration.Pcpus, configuration.GicVersion.Name());
+            return runner;
+        }
+        finally
+        {
+            _creating.Release();
+        }
     }
 
     /// <summary>Deletes a host and its stored data; false when there is no such host. Throws <see cref="StorageUnavailableException"/> (and the host stays) when the deletion cannot be stored.</summary>

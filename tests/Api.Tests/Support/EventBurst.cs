@@ -17,14 +17,14 @@ public sealed class EventBurst(GicClient client, string hostId, string vm)
 
     public Task<long> LastSeq() => client.LastSeq(HostId);
 
-    /// <summary>Adds at least <paramref name="events"/> events, in requests of up to 2,000 INT commands; returns the host's last seq after.</summary>
+    /// <summary>Adds at least <paramref name="events"/> events, in requests of up to 1,000 INT commands (the default Limits:CommandsPerRequest is 1,024); returns the host's last seq after.</summary>
     public async Task<long> Add(int events)
     {
         var start = await LastSeq();
         while (await LastSeq() - start < events)
         {
             var missing = events - (int)(await LastSeq() - start);
-            var commands = Enumerable.Range(0, Math.Clamp((missing + 1) / 2, 1, 2000)).Select(_ => GicClient.Cmd("INT", 1, 0)).ToArray();
+            var commands = Enumerable.Range(0, Math.Clamp((missing + 1) / 2, 1, 1000)).Select(_ => GicClient.Cmd("INT", 1, 0)).ToArray();
             await client.Post($"{vm}/its/commands", new { commands });
         }
 

@@ -19,6 +19,7 @@ public sealed class EventFeedTests : IAsyncLifetime
     private readonly HostRegistry _registry = new(
         new MemoryHostStore(new StorageHealth(), NullLogger<MemoryHostStore>.Instance),
         Options.Create(new StorageOptions { Durable = false }),
+        Options.Create(new GicService.Infrastructure.Limits.LimitsOptions()),
         NullLogger<HostRegistry>.Instance);
     private HostRunner _host = null!;
 

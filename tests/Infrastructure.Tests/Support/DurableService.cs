@@ -20,7 +20,7 @@ public sealed class DurableService : IAsyncDisposable
     {
         Options = options;
         _store = new SqliteHostStore(Microsoft.Extensions.Options.Options.Create(options), Health, new ListLogger<SqliteHostStore>(Log));
-        Registry = new HostRegistry(_store, Microsoft.Extensions.Options.Options.Create(options), new ListLogger<HostRegistry>(Log));
+        Registry = new HostRegistry(_store, Microsoft.Extensions.Options.Options.Create(options), Microsoft.Extensions.Options.Options.Create(new GicService.Infrastructure.Limits.LimitsOptions()), new ListLogger<HostRegistry>(Log));
     }
 
     public StorageOptions Options { get; }

@@ -1,0 +1,51 @@
+using System.Security.Claims;
+using Microsoft.Extensions.Options;
+
+namespace GicService.Api.Security;
+
+/// <summary>A configured key as the service holds it: only its digest, and the principal it stands for.</summary>
+public sealed record ApiKey(string Name, string Role, ClaimsPrincipal Principal);
+
+/// <summary>
+/// The configured keys, indexed by the SHA-256 of the key, so no key is kept in clear and a lookup costs one
+/// hash of what the caller presented (a digest lookup leaks nothing usable about a key through timing).
+/// </summary>
+public sealed class ApiKeyRing
+{
+    private readonly Dictionary<string, ApiKey> _byDigest = new(StringComparer.Ordinal);
+
+    public ApiKeyRing(IOptions<AuthOptions> options)
+    {
+        var auth = options.Value;
+        AllowAnonymous = auth.AllowAnonymous;
+        for (var n = 0; n < auth.Keys.Count; n++)
+        {
+            var entry = auth.Keys[n];
+            var key = Create(entry.Name ?? $"key{n}", entry.Role!, entry.Hosts);
+            _byDigest.Add(entry.Digest(), key);
+        }
+    }
+
+    /// <summary>Who an anonymous caller is when anonymous access is allowed: an admin of every host.</summary>
+    public static ApiKey Anonymous { get; } = Create("anonymous", GicRoles.Admin, []);
+
+    public bool HasKeys => _byDigest.Count > 0;
+
+    public bool AllowAnonymous { get; }
+
+    public ApiKey? Find(string presented) => _byDigest.GetValueOrDefault(ApiKeyOptions.Hash(presented));
+
+    private static ApiKey Create(string name, string role, IReadOnlyList<string> hosts)
+    {
+        var claims = new List<Claim> { new(ClaimTypes.Name, name) };
+        claims.AddRange(GicRoles.Implied(role).Select(r => new Claim(ClaimTypes.Role, r)));
+        if (hosts.Count > 0)
+        {
+            claims.Add(new Claim(HostScope.ScopedClaimType, "true"));
+            claims.AddRange(hosts.Select(h => new Claim(HostScope.ClaimType, h)));
+        }
+
+        var identity = new ClaimsIdentity(claims, ApiKeyAuthenticationHandler.SchemeName, ClaimTypes.Name, ClaimTypes.Role);
+        return new ApiKey(name, role, new ClaimsPrincipal(identity));
+    }
+}
