@@ -36,9 +36,16 @@ public sealed class HubSubscriber : IAsyncDisposable
 
     public Task<SubscriptionEndedResponse> Ended => _ended.Task;
 
-    public static async Task<HubSubscriber> Connect(Uri baseAddress, bool messagePack = false)
+    /// <summary>Connects; <paramref name="accessToken"/> is the API key, sent as SignalR's clients send a token.</summary>
+    public static async Task<HubSubscriber> Connect(Uri baseAddress, bool messagePack = false, string? accessToken = null)
     {
-        var builder = new HubConnectionBuilder().WithUrl(new Uri(baseAddress, FabricHub.Path.TrimStart('/')));
+        var builder = new HubConnectionBuilder().WithUrl(new Uri(baseAddress, FabricHub.Path.TrimStart('/')), options =>
+        {
+            if (accessToken is not null)
+            {
+                options.AccessTokenProvider = () => Task.FromResult<string?>(accessToken);
+            }
+        });
         if (messagePack)
         {
             builder.AddMessagePackProtocol(options => options.SerializerOptions = ContractMessagePackResolver.Options);

@@ -9,7 +9,14 @@ namespace GicService.Api.Tests.Support;
 public class KestrelGicServiceFactory : GicServiceFactory
 {
     public KestrelGicServiceFactory()
+        : this(new Dictionary<string, string?>())
     {
+    }
+
+    /// <summary>The service with extra configuration (<see cref="GicServiceFactory.Settings"/>), started at once.</summary>
+    public KestrelGicServiceFactory(IReadOnlyDictionary<string, string?> settings)
+    {
+        Settings = settings;
         UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
         StartServer();
     }

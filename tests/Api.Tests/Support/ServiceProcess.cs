@@ -39,6 +39,49 @@ public sealed class ServiceProcess : IAsyncDisposable
     public static async Task<ServiceProcess> StartAsync(string dataDirectory, IReadOnlyDictionary<string, string>? environment = null)
     {
         var url = $"http://127.0.0.1:{FreePort()}";
+        var service = Launch(dataDirectory, url, environment);
+        await service.WaitUntilHealthyAsync();
+        return service;
+    }
+
+    /// <summary>Waits until /healthz answers 200; fails if the process exits first or 90 s pass.</summary>
+    public async Task WaitUntilHealthyAsync()
+    {
+        var service = this;
+        var deadline = DateTime.UtcNow.AddSeconds(90);
+        while (true)
+        {
+            Assert.False(service._process.HasExited, $"the service exited at start:\n{service.Output}");
+            Assert.True(DateTime.UtcNow < deadline, $"the service did not answer /healthz within 90 s:\n{service.Output}");
+            try
+            {
+                using var response = await service.Http.GetAsync("/healthz");
+                if (response.StatusCode == HttpStatusCode.OK)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+
+            await Task.Delay(100);
+        }
+    }
+
+    /// <summary>Starts the service listening on every address (0.0.0.0) and a free port; the caller decides what to expect.</summary>
+    public static ServiceProcess LaunchOnAllAddresses(string dataDirectory, IReadOnlyDictionary<string, string>? environment = null) =>
+        Launch(dataDirectory, $"http://0.0.0.0:{FreePort()}", environment);
+
+    /// <summary>Waits for the process to end by itself; its exit code.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        await _process.WaitForExitAsync().WaitAsync(timeout);
+        return _process.ExitCode;
+    }
+
+    private static ServiceProcess Launch(string dataDirectory, string url, IReadOnlyDictionary<string, string>? environment)
+    {
         var start = new ProcessStartInfo("dotnet", [ApiDll(), "--urls", url])
         {
             WorkingDirectory = Path.GetTempPath(),
@@ -57,31 +100,12 @@ public sealed class ServiceProcess : IAsyncDisposable
             start.Environment[key] = value;
         }
 
-        var service = new ServiceProcess(Process.Start(start)!, url);
+        var service = new ServiceProcess(Process.Start(start)!, url.Replace("0.0.0.0", "127.0.0.1"));
         service._process.OutputDataReceived += (_, e) => service.Append(e.Data);
         service._process.ErrorDataReceived += (_, e) => service.Append(e.Data);
         service._process.BeginOutputReadLine();
         service._process.BeginErrorReadLine();
-
-        var deadline = DateTime.UtcNow.AddSeconds(90);
-        while (true)
-        {
-            Assert.False(service._process.HasExited, $"the service exited at start:\n{service.Output}");
-            Assert.True(DateTime.UtcNow < deadline, $"the service did not answer /healthz within 90 s:\n{service.Output}");
-            try
-            {
-                using var response = await service.Http.GetAsync("/healthz");
-                if (response.StatusCode == HttpStatusCode.OK)
-                {
-                    return service;
-                }
-            }
-            catch (HttpRequestException)
-            {
-            }
-
-            await Task.Delay(100);
-        }
+        return service;
     }
 
     /// <summary>SIGKILL: no shutdown, no flush, no checkpoint; whatever is on disk is what recovery gets.</summary>
