@@ -7,6 +7,7 @@ using GicService.Api.Limits;
 using GicService.Api.OpenApi;
 using GicService.Api.Problems;
 using GicService.Api.Security;
+using GicService.Infrastructure.Limits;
 using Microsoft.AspNetCore.Http.Json;
 using Serilog;
 
@@ -51,6 +52,14 @@ public static class ApiServiceCollectionExtensions
             if (problem.Type is null || problem.Type.StartsWith("https://tools.ietf.org", StringComparison.Ordinal))
             {
                 problem.Type = problem.Status == 404 ? ProblemTypes.RouteNotFound : ProblemTypes.HttpStatus;
+            }
+
+            if (problem.Status == 413)
+            {
+                // Kestrel refuses the body before any endpoint code runs; name the limit as the exception handler does.
+                problem.Type = ProblemTypes.PayloadTooLarge;
+                problem.Detail ??= $"The request body is larger than {LimitsOptions.Section}:{nameof(LimitsOptions.RequestBodyBytes)} allows; nothing was changed.";
+                problem.Extensions["limit"] = $"{LimitsOptions.Section}:{nameof(LimitsOptions.RequestBodyBytes)}";
             }
 
             if (problem.Status == 404 && problem.Detail is null)
