@@ -1,6 +1,7 @@
 using GicService.Api.Contracts;
 using GicService.Api.Problems;
 using GicService.Infrastructure.Hosting;
+using GicService.Infrastructure.Limits;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace GicService.Api.Endpoints;
@@ -34,7 +35,15 @@ public static class EventsEndpoints
         }
 
         var lastSeq = runner.Log.LastSeq;
-        var events = runner.Log.After(after ?? 0, limit ?? 1000).Select(FabricEventResponse.From).ToList();
-        return TypedResults.Ok(new EventPageResponse(events, lastSeq));
+        try
+        {
+            // No after: from the oldest event kept.
+            var events = runner.Log.After(after ?? runner.Log.FirstSeq - 1, limit ?? 1000).Select(FabricEventResponse.From).ToList();
+            return TypedResults.Ok(new EventPageResponse(events, lastSeq));
+        }
+        catch (EventsNotRetainedException dropped)
+        {
+            return ApiProblems.LimitExceeded($"{LimitsOptions.Section}:{nameof(LimitsOptions.EventsRetainedPerHost)}", dropped.Message);
+        }
     }
 }

@@ -59,6 +59,13 @@ public sealed class FabricHub(HostRegistry hosts, FabricSubscriptions subscripti
             throw new HubException($"afterSeq {afterSeq} is beyond host '{hostId}''s last seq {lastSeq}.");
         }
 
+        if (afterSeq < runner.Log.FirstSeq - 1)
+        {
+            throw new HubException(
+                $"Events after seq {afterSeq} are no longer kept: host '{hostId}' keeps its last {runner.Log.Retained} events " +
+                $"(Limits:EventsRetainedPerHost), from seq {runner.Log.FirstSeq}.");
+        }
+
         if (filter is { VmId: null, Vcpu: null })
         {
             filter = null;

@@ -57,7 +57,7 @@ public sealed class HostRegistry(IHostStore store, IOptions<StorageOptions> opti
             }
 
             var host = Host.Create(configuration, out var events);
-            var log = new EventLog();
+            var log = new EventLog(limits.Value.EventsRetainedPerHost);
             log.Append(events);
             var runner = new HostRunner(host, log, store.NewJournal(configuration), null, [], _settings, logger);
             _hosts[configuration.Id] = runner;
@@ -125,7 +125,7 @@ public sealed class HostRegistry(IHostStore store, IOptions<StorageOptions> opti
     {
         var clock = Stopwatch.StartNew();
         Host? host = null;
-        var log = new EventLog();
+        var log = new EventLog(limits.Value.EventsRetainedPerHost);
         long from = 0;
         if (stored.Snapshot is { } snapshot)
         {
@@ -148,7 +148,7 @@ public sealed class HostRegistry(IHostStore store, IOptions<StorageOptions> opti
             {
                 HostLog.SnapshotUnusable(logger, stored.Configuration.Id, stored.SnapshotIndex, ex.Message);
                 host = null;
-                log = new EventLog();
+                log = new EventLog(limits.Value.EventsRetainedPerHost);
             }
         }
 

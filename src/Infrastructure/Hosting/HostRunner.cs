@@ -287,6 +287,7 @@ public sealed class HostRunner : IAsyncDisposable
         var index = ++_inputs;
         var applied = _host.Apply(input);
         Log.Append(applied.Events);
+        Log.Trim(RetentionFloor());
         if (!applied.Accepted)
         {
             _rejected.Add(index);
@@ -299,6 +300,18 @@ public sealed class HostRunner : IAsyncDisposable
         }
 
         return applied;
+    }
+
+    /// <summary>The newest seq the log may drop up to: the live feed and the next snapshot (or a retried one) still read after it.</summary>
+    private long RetentionFloor()
+    {
+        var floor = Feed.PublishedSeq;
+        if (_settings.Snapshots)
+        {
+            floor = Math.Min(floor, _pendingSnapshot?.PreviousStoredEventsSeq ?? _storedEventsSeq);
+        }
+
+        return floor;
     }
 
     // ---------------------------------------------------------------- snapshots

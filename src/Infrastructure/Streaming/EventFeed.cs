@@ -17,6 +17,9 @@ public sealed class EventFeed : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private Task? _loop;
     private long _published;
+
+    /// <summary>The last seq offered to live subscriptions (the log keeps everything after it); no limit before anyone subscribed.</summary>
+    internal long PublishedSeq => Volatile.Read(ref _loop) is null ? long.MaxValue : Volatile.Read(ref _published);
     private bool _closed;
 
     public EventFeed(EventLog log)
@@ -53,8 +56,8 @@ public sealed class EventFeed : IAsyncDisposable
             if (_loop is null && !_closed)
             {
                 // Started on first use, so a host nobody watches pays nothing.
-                _published = Log.LastSeq;
-                _loop = Task.Run(RunAsync);
+                Volatile.Write(ref _published, Log.LastSeq);
+                Volatile.Write(ref _loop, Task.Run(RunAsync));
             }
         }
 

@@ -71,7 +71,19 @@ public sealed class EventSubscription : IAsyncDisposable
                 yield break;
             }
 
-            foreach (var e in _feed.Log.After(_cursor, ReplayBatch))
+            IReadOnlyList<FabricEvent> replayed;
+            try
+            {
+                replayed = _feed.Log.After(_cursor, ReplayBatch);
+            }
+            catch (Hosting.EventsNotRetainedException)
+            {
+                // Fell so far behind that the log dropped what comes next: as lagged, with what was delivered intact.
+                End = new SubscriptionEnd(SubscriptionEndReason.Lagged, _cursor);
+                yield break;
+            }
+
+            foreach (var e in replayed)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 yield return e;

@@ -10,7 +10,7 @@ namespace GicService.Api.Tests.Limits;
 /// <summary>A service with small limits: each one, when exceeded, answers a problem naming it and changes nothing.</summary>
 public sealed class LimitsTests : IAsyncLifetime
 {
-    private readonly KestrelGicServiceFactory _factory = new(new Dictionary<string, string?>
+    private readonly KestrelGicServiceFactory _factory = KestrelGicServiceFactory.WithSettings(new Dictionary<string, string?>
     {
         ["Limits:PcpusPerHost"] = "8",
         ["Limits:VmsPerHost"] = "2",

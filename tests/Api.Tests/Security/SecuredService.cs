@@ -19,7 +19,7 @@ public sealed class SecuredService : IAsyncLifetime
     public const string OutOfScope = "h-out";
     public const string NewInScope = "h-new";
 
-    public KestrelGicServiceFactory Factory { get; } = new(new Dictionary<string, string?>
+    public KestrelGicServiceFactory Factory { get; } = KestrelGicServiceFactory.WithSettings(new Dictionary<string, string?>
     {
         ["Auth:Keys:0:Key"] = ReaderKey,
         ["Auth:Keys:0:Role"] = "reader",

@@ -14,7 +14,10 @@ public class KestrelGicServiceFactory : GicServiceFactory
     }
 
     /// <summary>The service with extra configuration (<see cref="GicServiceFactory.Settings"/>), started at once.</summary>
-    public KestrelGicServiceFactory(IReadOnlyDictionary<string, string?> settings)
+    public static KestrelGicServiceFactory WithSettings(IReadOnlyDictionary<string, string?> settings) => new(settings);
+
+    // Not public: xunit wants one public constructor on a class fixture.
+    protected KestrelGicServiceFactory(IReadOnlyDictionary<string, string?> settings)
     {
         Settings = settings;
         UseKestrel(options => options.Listen(IPAddress.Loopback, 0));

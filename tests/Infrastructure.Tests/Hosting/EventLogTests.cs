@@ -61,6 +61,51 @@ public sealed class EventLogTests
         Assert.Throws<InvalidOperationException>(() => log.AddStored(new StoredEventSegment(6, 6, () => [])));
     }
 
+    [Fact]
+    public void Trim_KeepsTheLastRetainedEvents_InSteps_AndReadingFromBeforeThemThrows()
+    {
+        var events = Events(6000);
+        var log = new EventLog(retained: 2048);
+        log.Append(events.Take(3000).ToList());
+        log.Trim(floor: long.MaxValue);
+        Assert.Equal(1, log.FirstSeq); // 952 droppable: less than a step (1,024), nothing dropped yet
+
+        log.Append(events.Skip(3000).ToList());
+        log.Trim(floor: long.MaxValue);
+        Assert.Equal(6000 - 2048 + 1, log.FirstSeq);
+        Assert.Equal(6000, log.LastSeq);
+        Assert.Equal(events.Skip(3952).Select(e => e.Seq), log.After(3952, 10_000).Select(e => e.Seq));
+
+        var dropped = Assert.Throws<EventsNotRetainedException>(() => log.After(0, 10));
+        Assert.Equal(3953, dropped.FirstSeq);
+        Assert.Empty(log.After(6000, 10)); // nothing after the last seq is still an empty page, not an error
+    }
+
+    [Fact]
+    public void Trim_NeverDropsPastTheFloor()
+    {
+        var log = new EventLog(retained: 1024);
+        log.Append(Events(5000));
+        log.Trim(floor: 1500);
+        Assert.Equal(1501, log.FirstSeq);
+        log.Trim(floor: 1600);
+        Assert.Equal(1501, log.FirstSeq); // 100 more: below a step
+    }
+
+    [Fact]
+    public void Trim_DropsWholeStoredSegmentsOnly()
+    {
+        var events = Events(4000);
+        var log = new EventLog(retained: 1024);
+        log.AddStored(new StoredEventSegment(1, 1000, () => events.Take(1000).ToList()));
+        log.AddStored(new StoredEventSegment(1001, 3500, () => events.Skip(1000).Take(2500).ToList()));
+        log.Append(events.Skip(3500).ToList());
+        log.Trim(floor: long.MaxValue);
+
+        Assert.Equal(1001, log.FirstSeq); // the second segment straddles the cut and stays whole
+        Assert.Equal(events.Skip(1000).Select(e => e.Seq), log.After(1000, 10_000).Select(e => e.Seq));
+    }
+
     private static List<FabricEvent> Events(int count)
     {
         var host = Host.Create(new HostConfiguration("h1", 2, GicVersion.V4_0), out var created);
