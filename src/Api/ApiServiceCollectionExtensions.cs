@@ -58,6 +58,7 @@ public static class ApiServiceCollectionExtensions
         });
         services.AddExceptionHandler<ProblemExceptionHandler>();
         services.AddFabricHub();
+        services.AddGicObservability();
 
         services.AddOpenApi(options =>
         {
@@ -107,6 +108,7 @@ public static class ApiServiceCollectionExtensions
         app.MapForwardingsEndpoints();
         app.MapHostItsEndpoints();
         app.MapFabricHub();
+        app.MapGicObservability();
         return app;
     }
 }

@@ -23,6 +23,8 @@ public static class InfrastructureServiceCollectionExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
         services.AddSingleton<StorageHealth>();
+        services.AddMetrics();
+        services.AddSingleton<StorageMetrics>();
         services.AddSingleton<IHostStore>(provider => provider.GetRequiredService<IOptions<StorageOptions>>().Value.Durable
             ? ActivatorUtilities.CreateInstance<SqliteHostStore>(provider)
             : ActivatorUtilities.CreateInstance<MemoryHostStore>(provider));
