@@ -1,5 +1,6 @@
 using GicService.Api.Observability;
 using GicService.Domain.Metrics;
+using GicService.Infrastructure;
 using GicService.Infrastructure.Storage;
 using OpenTelemetry.Exporter;
 using OpenTelemetry.Metrics;
@@ -8,7 +9,7 @@ using OpenTelemetry.Resources;
 // In the namespace of ApiServiceCollectionExtensions, which calls it, like the other layers' Add*/Map* methods.
 namespace GicService.Api;
 
-/// <summary>Metrics (OpenTelemetry, scraped as Prometheus text at <c>/metrics</c>).</summary>
+/// <summary>Metrics (OpenTelemetry, scraped as Prometheus text at <c>/metrics</c>) and the hub's readiness check.</summary>
 public static class ObservabilityExtensions
 {
     public const string MetricsPath = "/metrics";
@@ -34,6 +35,7 @@ public static class ObservabilityExtensions
                 .AddMeter(DomainMetrics.MeterName, StorageMetrics.MeterName, HubMetrics.MeterName)
                 .AddInstrumentation(provider => provider.GetRequiredService<HubMetrics>())
                 .AddPrometheusExporter());
+        services.AddHealthChecks().AddCheck<HubHealthCheck>(HubHealthCheck.Name, tags: [InfrastructureServiceCollectionExtensions.ReadyTag]);
         return services;
     }
 
