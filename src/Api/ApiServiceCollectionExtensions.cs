@@ -71,6 +71,7 @@ public static class ApiServiceCollectionExtensions
         services.AddFabricHub();
         services.AddGicSecurity();
         services.AddGicLimits();
+        services.AddGicObservability();
 
         services.AddOpenApi(options =>
         {
@@ -129,6 +130,7 @@ public static class ApiServiceCollectionExtensions
         api.MapForwardingsEndpoints();
         api.MapHostItsEndpoints();
         app.MapFabricHub().RequireAuthorization(GicPolicies.Read);
+        app.MapGicObservability(); // /metrics: a reader's key, by the fallback policy
         return app;
     }
 }

@@ -45,7 +45,7 @@ public sealed partial class FabricSubscriptions(
         }
 
         var lastSeq = runner.Log.LastSeq;
-        var pump = new Pump(connectionId, runner.Id, runner.Feed.Subscribe(afterSeq, options.Value.SubscriberBuffer), filter,
+        var pump = new Pump(connectionId, runner.Id, runner.Log, runner.Feed.Subscribe(afterSeq, options.Value.SubscriberBuffer), filter,
             hub.Clients.Client(connectionId), logger);
         lock (connection)
         {
@@ -114,6 +114,27 @@ public sealed partial class FabricSubscriptions(
         }
     });
 
+    /// <summary>
+    /// How far behind its host each running subscription is, in events: published by the host but not yet sent
+    /// to the connection (still to replay, buffered, or being sent). For metrics.
+    /// </summary>
+    public List<long> Lags()
+    {
+        var lags = new List<long>();
+        foreach (var connection in _connections.Values)
+        {
+            lock (connection)
+            {
+                foreach (var pump in connection.Pumps.Values)
+                {
+                    lags.Add(pump.Lag);
+                }
+            }
+        }
+
+        return lags;
+    }
+
     private static void Forget(Connection connection, string hostId, Pump pump)
     {
         lock (connection)
@@ -132,10 +153,12 @@ public sealed partial class FabricSubscriptions(
         public bool Closed { get; set; }
     }
 
-    private sealed class Pump(string connectionId, string hostId, EventSubscription subscription, EventFilter? filter, IFabricClient client, ILogger logger)
+    private sealed class Pump(string connectionId, string hostId, EventLog log, EventSubscription subscription, EventFilter? filter, IFabricClient client, ILogger logger)
     {
         private readonly CancellationTokenSource _stop = new();
         private Task _run = Task.CompletedTask;
+
+        public long Lag => Math.Max(0, log.LastSeq - subscription.LastSeq);
 
         public void Start(Action ended) => _run = Task.Run(async () =>
         {

@@ -1,5 +1,6 @@
 using GicService.Domain.Events;
 using GicService.Domain.HostIts;
+using GicService.Domain.Metrics;
 using GicService.Domain.Vfio;
 using GicService.Domain.Vms;
 
@@ -37,11 +38,13 @@ public sealed partial class VgicV4Bridge
         var vm = _findVm(vmId);
         if (vm is null || !vm.Its.ContainsDoorbell(route.Address))
         {
+            DomainMetrics.Msi(DomainMetrics.MsiPath.Irqfd, delivered: false, null, Its.Errno.EINVAL);
             _events.Add(new MsiDropped(vmId, route.DeviceId, route.Data, "the route's doorbell is not an ITS of the VM (-EINVAL)", null, Its.Errno.EINVAL));
             return new TriggerOutcome("software", "dropped", null, null, false, "the route's doorbell is not an ITS of the VM (-EINVAL)");
         }
 
         var result = vm.Its.SignalMsi(route.DeviceId, route.Data, "device MSI");
+        DomainMetrics.Msi(DomainMetrics.MsiPath.Irqfd, result);
         if (result.Lpi is not { } lpi)
         {
             _events.Add(new MsiDropped(vm.Id, route.DeviceId, route.Data, result.Reason ?? "dropped", result.ItsError, result.Errno));

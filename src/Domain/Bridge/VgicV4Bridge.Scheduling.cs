@@ -2,6 +2,7 @@ using GicService.Domain.Events;
 using GicService.Domain.HostIts;
 using GicService.Domain.Its;
 using GicService.Domain.Its.Commands;
+using GicService.Domain.Metrics;
 using GicService.Domain.Vms;
 
 namespace GicService.Domain.Bridge;
@@ -86,6 +87,7 @@ public sealed partial class VgicV4Bridge
         {
             var hostIrq = _its.Vlpis.FirstOrDefault(m => m.VpeId == vpe.Id && m.VIntId == vintid)?.HostIrq;
             _events.Add(new VlpiDelivered(vm.Id, vcpu, pcpu, vpe.Id, vintid, hostIrq));
+            DomainMetrics.VlpiDelivered(DomainMetrics.VlpiDelivery.Load);
         }
     }
 

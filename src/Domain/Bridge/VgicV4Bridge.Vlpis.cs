@@ -3,6 +3,7 @@ using GicService.Domain.HostIts;
 using GicService.Domain.Its;
 using GicService.Domain.Its.Commands;
 using GicService.Domain.Lpis;
+using GicService.Domain.Metrics;
 using GicService.Domain.Vms;
 
 namespace GicService.Domain.Bridge;
@@ -25,6 +26,7 @@ public sealed partial class VgicV4Bridge
             if (enabled)
             {
                 _events.Add(new VlpiDelivered(map.VmId, vpe.Vcpu, vpe.ColIdx!.Value, vpe.Id, map.VIntId, map.HostIrq));
+                DomainMetrics.VlpiDelivered(DomainMetrics.VlpiDelivery.Resident);
             }
             else
             {
@@ -55,6 +57,7 @@ public sealed partial class VgicV4Bridge
         vpe.DoorbellArmed = false;
         vpe.PendingLast = true;
         _events.Add(new DoorbellFired(vpe.VmId, vpe.Vcpu, vpe.Id, vpe.ColIdx, vintid));
+        DomainMetrics.DoorbellFired(IsV41);
     }
 
     /// <summary>v4.0: arm or disarm the doorbell irq: its host property byte, then INV of the proxy event (or GICR_INVLPIR with DirectLPI).</summary>
@@ -174,6 +177,7 @@ public sealed partial class VgicV4Bridge
                 if (vpe.Resident)
                 {
                     bridge._events.Add(new VlpiDelivered(vm.Id, vpe.Vcpu, vpe.ColIdx!.Value, vpe.Id, map.VIntId, map.HostIrq));
+                    DomainMetrics.VlpiDelivered(DomainMetrics.VlpiDelivery.Enable);
                 }
                 else if (vpe.DoorbellArmed)
                 {

@@ -2,6 +2,7 @@ using GicService.Domain.Events;
 using GicService.Domain.Hosts;
 using GicService.Domain.Its;
 using GicService.Domain.Its.Commands;
+using GicService.Domain.Metrics;
 using GicService.Domain.Snapshots;
 
 namespace GicService.Domain.HostIts;
@@ -159,8 +160,11 @@ public sealed class HostGicV4
     internal void RedistributorOp(string op, uint pcpu, ushort? vpeId, uint? intId, ulong? value, string? vmId) =>
         _events.Add(new HostRedistributorOp(op, pcpu, vpeId, intId, value, vmId));
 
-    private void Publish(string? vmId, ItsCommand command) =>
+    private void Publish(string? vmId, ItsCommand command)
+    {
         _events.Add(new HostItsCommand(vmId, command, ItsCommandCodec.ToHex(ItsCommandCodec.Encode(command))));
+        DomainMetrics.HostItsCommand(command);
+    }
 
     internal static Mapti HostMapti(HostInterrupt irq) =>
         new(new DeviceId(irq.HostDeviceId), new EventId(irq.EventId), new IntId(irq.HostLpi), new CollectionId(irq.Collection));

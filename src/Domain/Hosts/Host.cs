@@ -7,6 +7,7 @@ using GicService.Domain.Its;
 using GicService.Domain.Its.Commands;
 using GicService.Domain.Lpis;
 using GicService.Domain.Memory;
+using GicService.Domain.Metrics;
 using GicService.Domain.Mmio;
 using GicService.Domain.Vcpus;
 using GicService.Domain.Vms;
@@ -437,6 +438,7 @@ public sealed partial class Host
         }
 
         var result = vm.Its.SignalMsi(input.DeviceId, input.EventId, "MSI");
+        DomainMetrics.Msi(DomainMetrics.MsiPath.Signal, result);
         if (!result.Delivered)
         {
             _events.Add(new MsiDropped(vm.Id, input.DeviceId, input.EventId, result.Reason ?? "dropped", result.ItsError, result.Errno));

@@ -1,5 +1,6 @@
 using GicService.Domain.Events;
 using GicService.Domain.Its.Commands;
+using GicService.Domain.Metrics;
 
 namespace GicService.Domain.Its;
 
@@ -202,6 +203,7 @@ public sealed partial class VirtualIts
     private CommandResult HandleInt(Int c)
     {
         var result = Trigger(c.DeviceId.Value, c.EventId.Value, "INT");
+        DomainMetrics.Msi(DomainMetrics.MsiPath.Int, result);
         if (result.Delivered)
         {
             return CommandResult.Ok;

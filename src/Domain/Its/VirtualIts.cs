@@ -3,6 +3,7 @@ using GicService.Domain.Events;
 using GicService.Domain.Its.Commands;
 using GicService.Domain.Lpis;
 using GicService.Domain.Memory;
+using GicService.Domain.Metrics;
 using GicService.Domain.Mmio;
 
 namespace GicService.Domain.Its;
@@ -270,6 +271,7 @@ public sealed partial class VirtualIts
                 // A command that cannot be read is skipped (GICv3 spec 6.3.2, as KVM does).
                 outcome = new ProcessedCommand(offset, new string('0', 64), "UNREADABLE", CommandStatus.Error, null, Errno.EFAULT,
                     "the command queue slot is outside guest RAM");
+                DomainMetrics.GuestItsCommand(null, outcome.Status, outcome.ItsError, outcome.Errno);
             }
             else
             {
@@ -277,6 +279,7 @@ public sealed partial class VirtualIts
                 var result = Handle(command);
                 outcome = new ProcessedCommand(offset, ItsCommandCodec.ToHex(buffer), command.Mnemonic, result.Status, result.ItsError,
                     result.Errno, result.Reason);
+                DomainMetrics.GuestItsCommand(command, result.Status, result.ItsError, result.Errno);
             }
 
             processed.Add(outcome);

@@ -39,7 +39,7 @@ public sealed class SqliteHostStore : IHostStore, IDisposable
     private readonly string _readConnectionString;
     private readonly string _writeConnectionString;
 
-    public SqliteHostStore(IOptions<StorageOptions> options, StorageHealth health, ILogger<SqliteHostStore> logger)
+    public SqliteHostStore(IOptions<StorageOptions> options, StorageHealth health, ILogger<SqliteHostStore> logger, StorageMetrics? metrics = null)
     {
         _options = options.Value;
         _health = health;
@@ -48,7 +48,7 @@ public sealed class SqliteHostStore : IHostStore, IDisposable
         DatabasePath = Path.Combine(DataDirectory, StorageOptions.DatabaseFileName);
         _writeConnectionString = new SqliteConnectionStringBuilder { DataSource = DatabasePath, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = false }.ToString();
         _readConnectionString = new SqliteConnectionStringBuilder { DataSource = DatabasePath, Mode = SqliteOpenMode.ReadWrite, Pooling = true }.ToString();
-        _writer = new SqliteWriter(OpenForWriting, health, logger, _options.MaxBatchInputs);
+        _writer = new SqliteWriter(OpenForWriting, health, logger, _options.MaxBatchInputs, metrics);
     }
 
     public bool Durable => true;

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
@@ -18,14 +19,16 @@ internal sealed class SqliteWriter : IDisposable
     private readonly StorageHealth _health;
     private readonly ILogger _logger;
     private readonly int _maxBatchInputs;
+    private readonly StorageMetrics? _metrics;
     private readonly Thread _thread;
     private SqliteConnection? _connection;
     private Dictionary<string, SqliteCommand>? _commands;
     private volatile string? _refusal;
     private long _commits;
 
-    public SqliteWriter(Func<SqliteConnection> open, StorageHealth health, ILogger logger, int maxBatchInputs)
+    public SqliteWriter(Func<SqliteConnection> open, StorageHealth health, ILogger logger, int maxBatchInputs, StorageMetrics? metrics = null)
     {
+        _metrics = metrics;
         _open = open;
         _health = health;
         _logger = logger;
@@ -82,7 +85,7 @@ internal sealed class SqliteWriter : IDisposable
     /// </summary>
     private void Commit(List<WriteOperation> batch)
     {
-        if (TryCommit(batch) is not { } failure)
+        if (TimedCommit(batch) is not { } failure)
         {
             Succeeded(batch);
             return;
@@ -123,6 +126,25 @@ internal sealed class SqliteWriter : IDisposable
         {
             operation.Fail(exception);
         }
+    }
+
+    private Exception? TimedCommit(List<WriteOperation> batch)
+    {
+        if (_metrics is null)
+        {
+            return TryCommit(batch);
+        }
+
+        var start = Stopwatch.GetTimestamp();
+        var failure = TryCommit(batch);
+        var inputs = 0;
+        foreach (var operation in batch)
+        {
+            inputs += operation.Inputs;
+        }
+
+        _metrics.Commit(Stopwatch.GetElapsedTime(start), inputs, committed: failure is null);
+        return failure;
     }
 
     private Exception? TryCommit(List<WriteOperation> batch)

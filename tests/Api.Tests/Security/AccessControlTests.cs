@@ -84,6 +84,20 @@ public sealed class AccessControlTests(SecuredService service) : IClassFixture<S
     }
 
     [Fact]
+    public async Task Metrics_NeedAReadersKey_WhileHealthProbesNeedNone()
+    {
+        using var anonymous = service.Client(null);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/metrics")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("/healthz/live")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("/healthz/ready")).StatusCode);
+
+        using var reader = service.Client(SecuredService.ReaderKey);
+        using var metrics = await reader.GetAsync("/metrics");
+        Assert.Equal(HttpStatusCode.OK, metrics.StatusCode);
+        Assert.Contains("http_server_request_duration_seconds", await metrics.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task KeyHashedAtRest_Authenticates()
     {
         using var client = service.Client(SecuredService.AdminKey);
