@@ -108,6 +108,18 @@ public sealed class ServiceProcess : IAsyncDisposable
         return service;
     }
 
+    /// <summary>SIGTERM, as `docker stop` and systemd send it: the service drains and stops by itself. Its exit code.</summary>
+    public async Task<int> TerminateAsync(TimeSpan timeout)
+    {
+        Assert.Equal(0, Kill(_process.Id, Sigterm));
+        return await WaitForExitAsync(timeout);
+    }
+
+    private const int Sigterm = 15;
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
+
     /// <summary>SIGKILL: no shutdown, no flush, no checkpoint; whatever is on disk is what recovery gets.</summary>
     public async Task KillAsync()
     {
