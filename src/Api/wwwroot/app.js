@@ -21,6 +21,19 @@ const state = {
   totals: {},
 };
 
+// ---------------------------------------------------------------- API key
+
+// With Auth:Keys configured every route but /healthz needs a key. Given as #key=... in the address or through the
+// "key" button, it is kept for this tab only and sent as a Bearer token (the hub: SignalR's access_token).
+const KEY_ITEM = 'gicservice.key';
+const apiKey = () => sessionStorage.getItem(KEY_ITEM) ?? '';
+const keyInFragment = new URLSearchParams(location.hash.slice(1)).get('key');
+if (keyInFragment) {
+  sessionStorage.setItem(KEY_ITEM, keyInFragment);
+  history.replaceState(null, '', location.pathname + location.search); // keep the key out of the address bar
+}
+const authHeaders = () => (apiKey() ? { authorization: `Bearer ${apiKey()}` } : {});
+
 // ---------------------------------------------------------------- HTTP
 
 class ApiError extends Error {
@@ -30,7 +43,7 @@ class ApiError extends Error {
 async function api(method, path, body) {
   const response = await fetch(path, {
     method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    headers: { ...authHeaders(), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await response.text();
@@ -46,7 +59,7 @@ const hostPath = () => `/api/hosts/${encodeURIComponent(state.hostId)}`;
 // ---------------------------------------------------------------- SignalR
 
 const connection = new signalR.HubConnectionBuilder()
-  .withUrl('/hubs/fabric')
+  .withUrl('/hubs/fabric', { accessTokenFactory: apiKey })
   .withAutomaticReconnect([0, 500, 1000, 2000, 5000, 5000, 10000])
   .configureLogging(signalR.LogLevel.Warning)
   .build();
@@ -284,7 +297,7 @@ async function refreshHost() {
 
 /** VFIO routes arrive with the GICv4 work: show the section only when the service answers them. */
 async function probeVfio() {
-  const response = await fetch(`${hostPath()}/vfio/devices`);
+  const response = await fetch(`${hostPath()}/vfio/devices`, { headers: authHeaders() });
   if (response.status === 405) return [];          // the routes exist, listing does not
   if (!response.ok) return null;
   const body = await response.json();
@@ -440,3 +453,10 @@ setInterval(tickCounters, 1000);
 setInterval(refreshHosts, 3000);
 refreshHosts();
 start();
+
+$('#key-button').addEventListener('click', () => {
+  const key = prompt('API key for this tab (empty to forget it):', apiKey());
+  if (key === null) return;
+  if (key) sessionStorage.setItem(KEY_ITEM, key); else sessionStorage.removeItem(KEY_ITEM);
+  location.reload();
+});

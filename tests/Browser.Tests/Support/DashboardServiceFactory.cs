@@ -8,7 +8,7 @@ namespace GicService.Browser.Tests.Support;
 /// The service on a real Kestrel at 127.0.0.1 on a free port, quiet, for a browser to open; its database in a
 /// fresh temporary directory, removed on dispose.
 /// </summary>
-public sealed class DashboardServiceFactory : WebApplicationFactory<Program>
+public class DashboardServiceFactory : WebApplicationFactory<Program>
 {
     private readonly string _data = Path.Combine(Path.GetTempPath(), "gicservice-tests", Guid.NewGuid().ToString("N"));
 
@@ -20,6 +20,9 @@ public sealed class DashboardServiceFactory : WebApplicationFactory<Program>
 
     public Uri BaseAddress => ClientOptions.BaseAddress;
 
+    /// <summary>Extra configuration, applied after the quiet defaults.</summary>
+    protected virtual IReadOnlyDictionary<string, string> Settings { get; } = new Dictionary<string, string>();
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseSetting("Serilog:MinimumLevel:Default", "Warning");
@@ -27,6 +30,10 @@ public sealed class DashboardServiceFactory : WebApplicationFactory<Program>
         builder.UseSetting("Serilog:MinimumLevel:Override:GicService.Infrastructure", "Warning");
         builder.UseSetting("Serilog:MinimumLevel:Override:Serilog.AspNetCore.RequestLoggingMiddleware", "Warning");
         builder.UseSetting("Storage:DataDirectory", _data);
+        foreach (var (key, value) in Settings)
+        {
+            builder.UseSetting(key, value);
+        }
     }
 
     public override async ValueTask DisposeAsync()
