@@ -103,6 +103,12 @@ public sealed class EventLog
         lock (_lock)
         {
             var result = new List<FabricEvent>();
+            if (afterSeq >= LastSeqLocked)
+            {
+                // Nothing after it; and seq + 1 must not overflow, nor an offset into _events be truncated to an int.
+                return result;
+            }
+
             var next = Math.Max(afterSeq, 0) + 1;
             while (result.Count < limit && next <= StoredSeq)
             {
