@@ -89,6 +89,19 @@ public static class FuzzRequests
         });
     }
 
+    /// <summary>A JSON object of exactly the given fields (omitted ones left out).</summary>
+    private static Gen<string> CleanObject(params (string Name, Gen<string> Value)[] fields)
+    {
+        var values = Gen.Const(Array.Empty<string>());
+        foreach (var (_, value) in fields)
+        {
+            values = Gen.Select(values, value, (list, v) => list.Append(v).ToArray());
+        }
+
+        var names = fields.Select(f => f.Name).ToArray();
+        return values.Select(list => "{" + string.Join(",", names.Zip(list).Where(p => p.Second != Omit).Select(p => $"\"{p.First}\":{p.Second}")) + "}");
+    }
+
     /// <summary>A body: the route's object most of the time, else junk.</summary>
     private static Gen<string?> Body(Gen<string> shape) => Gen.Frequency((12, shape.Select(s => (string?)s)), (1, JunkBody.Select(s => (string?)s)));
 
@@ -107,13 +120,13 @@ public static class FuzzRequests
 
     private static readonly Gen<string> HostSegment = Gen.Frequency((60, Const("{h}")), (1, Const("{new}")), (1, JunkSegment));
 
-    private static readonly Gen<string> VmSegment = Segment(Gen.Frequency((12, Const("vm1")), (4, Const("vm2")), (1, Const("vm3"))));
+    private static readonly Gen<string> VmSegment = Segment(Gen.Frequency((24, Const("vm1")), (4, Const("vm2")), (1, Const("vm3"))));
 
     private static readonly Gen<string> VcpuSegment = Segment(Gen.Frequency((16, Range(0, 3)), (1, Num(7, 511, 512, 4294967295))));
 
-    private static readonly Gen<string> VfioSegment = Segment(Gen.Frequency((12, Const("dev1")), (3, Const("dev2")), (1, Const("dev9"))));
+    private static readonly Gen<string> VfioSegment = Segment(Gen.Frequency((24, Const("dev1")), (3, Const("dev2")), (1, Const("dev9"))));
 
-    private static readonly Gen<string> VectorSegment = Segment(Gen.Frequency((16, Range(0, 4)), (1, Num(-1, 2047, 2048, 2147483647, 2147483648))));
+    private static readonly Gen<string> VectorSegment = Segment(Gen.Frequency((24, Range(0, 3)), (2, Range(4, 8)), (1, Num(-1, 2047, 2048, 2147483647, 2147483648))));
 
     private static readonly Gen<string> HostIrqSegment = Segment(Gen.Frequency((8, Range(64, 80)), (1, Num(0, 8191, 8192, 4294967295))));
 
@@ -206,12 +219,16 @@ public static class FuzzRequests
 
     private static readonly int[] OpWeights = [2, 2, 5, 1, 2, 1, 2, 5, 2, 3, 2, 1];
 
-    private static readonly Gen<string> StructuredCommand = Gen.Frequency(Ops.Select((o, i) =>
+    /// <summary>A structured command; <paramref name="clean"/> ones have every field they need, of the right type (values may still be out of range).</summary>
+    private static Gen<string> StructuredCommand(bool clean) => Gen.Frequency(Ops.Select((o, i) =>
     {
-        var fields = o.Fields.Select(f => (f.TrimEnd('?'), f.EndsWith('?') ? Gen.Frequency((1, FieldValue(f.TrimEnd('?'))), (2, Const(Omit))) : Field(FieldValue(f), junk: 1, omit: 1)))
-            .Prepend(("op", Gen.Frequency((30, Const($"\"{o.Op}\"")), (1, Const($"\"{o.Op.ToLowerInvariant()}\"")), (1, JunkValue))))
+        var fields = o.Fields
+            .Select(f => (f.TrimEnd('?'), f.EndsWith('?') ? Gen.Frequency((1, FieldValue(f.TrimEnd('?'))), (2, Const(Omit)))
+                : clean ? FieldValue(f) : Field(FieldValue(f), junk: 1, omit: 1)))
+            .Prepend(("op", clean ? Gen.Frequency((30, Const($"\"{o.Op}\"")), (1, Const($"\"{o.Op.ToLowerInvariant()}\"")))
+                : Gen.Frequency((30, Const($"\"{o.Op}\"")), (1, JunkValue))))
             .ToArray();
-        return (OpWeights[i], (IGen<string>)Object(fields));
+        return (OpWeights[i], (IGen<string>)(clean ? CleanObject(fields) : Object(fields)));
     }).ToArray());
 
     private static readonly byte[] Opcodes = [0x01, 0x03, 0x04, 0x05, 0x08, 0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x0E, 0x0F, 0x20, 0x21, 0x22, 0x25, 0x26, 0x27, 0x29, 0x2A, 0x2B, 0x2D];
@@ -241,8 +258,12 @@ public static class FuzzRequests
                 return bytes;
             })));
 
+    private static readonly Gen<string> CleanCommand = Gen.Frequency(
+        (12, StructuredCommand(clean: true)),
+        (6, RawCommand.Select(b => $"{{\"raw\":\"{Convert.ToHexStringLower(b)}\"}}")));
+
     private static readonly Gen<string> Command = Gen.Frequency(
-        (12, StructuredCommand),
+        (12, StructuredCommand(clean: false)),
         (6, RawCommand.Select(b => $"{{\"raw\":\"{Convert.ToHexStringLower(b)}\"}}")),
         (1, RawCommand.Select(b => $"{{\"raw\":\"{Convert.ToHexString(b)}\",\"op\":\"INT\"}}")),
         (1, OneOf("{\"raw\":\"\"}", "{\"raw\":\"00\"}", $"{{\"raw\":\"{new string('0', 63)}\"}}", $"{{\"raw\":\"{new string('0', 65)}\"}}",
@@ -250,7 +271,8 @@ public static class FuzzRequests
             "{\"op\":\"INT\",\"deviceId\":1,\"eventId\":1,\"intId\":8192}", "{}", "null", "1", "\"INT\"", "{\"raw\":5}")));
 
     private static readonly Gen<string> Commands = Gen.Frequency(
-        (40, Command.Array[1, 6].Select(c => $"{{\"commands\":[{string.Join(",", c)}]}}")),
+        (30, CleanCommand.Array[1, 6].Select(c => $"{{\"commands\":[{string.Join(",", c)}]}}")),
+        (10, Gen.Select(CleanCommand.Array[0, 5], Command, Gen.Int[0, 5], (c, bad, at) => $"{{\"commands\":[{string.Join(",", c.Take(at).Append(bad).Concat(c.Skip(at)))}]}}")),
         (1, Gen.Const("{\"commands\":[]}")),
         (1, Gen.Int[4097, 4200].Select(n => $"{{\"commands\":[{string.Join(",", Enumerable.Repeat("{\"op\":\"SYNC\",\"rdBase\":0}", n))}]}}")),
         (2, Gen.Int[40, 300].Select(n => $"{{\"commands\":[{string.Join(",", Enumerable.Range(0, n).Select(i => $"{{\"op\":\"INT\",\"deviceId\":{i % 4},\"eventId\":{i % 5}}}"))}]}}")));
@@ -311,13 +333,13 @@ public static class FuzzRequests
 
     private static readonly Gen<string> RegisterWriteBody = Object(
         ("value", Field(RegisterValue)),
-        ("width", Field(Gen.Frequency((1, Num(32, 64)), (1, Num(0, 8, 16, 128, -32))), omit: 8)),
+        ("width", Field(Gen.Frequency((6, Num(32, 64)), (1, Num(0, 8, 16, 128, -32))), omit: 8)),
         ("upper", Field(Bool, omit: 8)),
         ("userspace", Field(Bool, omit: 5)));
 
     private static readonly Gen<string> RdWriteBody = Object(
         ("value", Field(RegisterValue)),
-        ("width", Field(Gen.Frequency((1, Num(32, 64)), (1, Num(0, 16, 128))), omit: 8)),
+        ("width", Field(Gen.Frequency((6, Num(32, 64)), (1, Num(0, 16, 128))), omit: 8)),
         ("upper", Field(Bool, omit: 8)));
 
     private static readonly Gen<string> HexData = Gen.Frequency(

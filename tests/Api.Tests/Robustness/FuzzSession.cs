@@ -35,6 +35,31 @@ public sealed class FuzzStatistics
         ByRoute.GetOrAdd(request.Route, _ => new()).AddOrUpdate(status, 1, (_, n) => n + 1);
     }
 
+    /// <summary>Problem details by route and status (with FUZZ_VERBOSE=1), to see what the generators mostly trip on.</summary>
+    public ConcurrentDictionary<string, long>? Details { get; init; }
+
+    public void CountDetail(FuzzRequest request, int status, string text)
+    {
+        if (Details is null || status < 400)
+        {
+            return;
+        }
+
+        string detail;
+        try
+        {
+            var problem = JsonNode.Parse(text);
+            detail = $"{problem?["detail"]} {problem?["errors"]?.ToJsonString()}";
+        }
+        catch (JsonException)
+        {
+            detail = text;
+        }
+
+        detail = System.Text.RegularExpressions.Regex.Replace(detail, "[0-9]+", "N");
+        Details.AddOrUpdate($"{request.Route} {status} {(detail.Length > 160 ? detail[..160] : detail)}", 1, (_, n) => n + 1);
+    }
+
     public void CountSetup() => Interlocked.Increment(ref _setupRequests);
 
     public void CountFullCheck() => Interlocked.Increment(ref _fullChecks);
@@ -50,6 +75,11 @@ public sealed class FuzzStatistics
         foreach (var (route, statuses) in ByRoute.OrderBy(p => p.Key, StringComparer.Ordinal))
         {
             text.AppendLine($"  {route,-30} " + string.Join(", ", statuses.OrderBy(p => p.Key).Select(p => $"{p.Key}: {p.Value:N0}")));
+        }
+
+        foreach (var (detail, count) in (Details ?? new()).OrderByDescending(p => p.Value).Take(60))
+        {
+            text.AppendLine($"  {count,7:N0} {detail}");
         }
 
         return text.ToString();
@@ -78,6 +108,7 @@ public sealed class FuzzSession(HttpClient http, HostRegistry hosts, FuzzStatist
             var before = sample.FullCheck ? await StateAsync(runner) : null;
             var (status, mediaType, text) = await SendAsync(request, hostId);
             statistics.Count(request, status);
+            statistics.CountDetail(request, status, text);
             string Where() => $"request [{i}] {request}\n-> {status} {mediaType}: {Truncate(text)}";
 
             if (status >= 500)

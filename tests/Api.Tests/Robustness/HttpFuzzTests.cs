@@ -27,7 +27,7 @@ public sealed class HttpFuzzTests(ITestOutputHelper output)
             BaseAddress = factory.BaseAddress,
             Timeout = TimeSpan.FromSeconds(60),
         };
-        var statistics = new FuzzStatistics();
+        var statistics = new FuzzStatistics { Details = Environment.GetEnvironmentVariable("FUZZ_VERBOSE") == "1" ? new() : null };
         var session = new FuzzSession(http, factory.Services.GetRequiredService<HostRegistry>(), statistics);
         var clock = Stopwatch.StartNew();
         try
