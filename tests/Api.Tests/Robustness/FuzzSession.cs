@@ -144,7 +144,7 @@ public sealed class FuzzSession(HttpClient http, HostRegistry hosts, FuzzStatist
                 }
             }
 
-            await CleanUpAsync(request, status, text);
+            await CleanUpAsync(request, status, text, runner);
         }
 
         var violations = await runner.ReadAsync(host => host.CheckInvariants());
@@ -245,11 +245,21 @@ public sealed class FuzzSession(HttpClient http, HostRegistry hosts, FuzzStatist
     }
 
     /// <summary>Hosts a request created (POST /api/hosts, replay) are deleted again, so sessions stay small.</summary>
-    private async Task CleanUpAsync(FuzzRequest request, int status, string text)
+    /// <summary>A host replayed from the session host's trace is that host again (same state, same events); then it is deleted.</summary>
+    private async Task CleanUpAsync(FuzzRequest request, int status, string text, HostRunner session)
     {
         if (status == 201 && request.Method == "POST" && (request.Path == "/api/hosts" || request.Path.StartsWith("/api/hosts/replay", StringComparison.Ordinal)))
         {
             var id = (string)JsonNode.Parse(text)!["id"]!;
+            if (request.Body == "{trace}" && hosts.Find(id) is { } replayed)
+            {
+                var (original, copy) = (await StateAsync(session, anonymous: true), await StateAsync(replayed, anonymous: true));
+                if (original != copy)
+                {
+                    throw new FuzzFailure($"the host replayed from the session host's trace differs from it: {FirstDifference(original, copy)}. request {request}");
+                }
+            }
+
             await SetupAsync(HttpMethod.Delete, $"/api/hosts/{id}", null, HttpStatusCode.NoContent);
         }
     }
@@ -258,9 +268,14 @@ public sealed class FuzzSession(HttpClient http, HostRegistry hosts, FuzzStatist
     /// The host's whole state between two inputs: the event log's last seq, its snapshot's JSON with guest RAM
     /// left out, and a hash of every populated page of guest RAM (serialising the pages would cost the most).
     /// </summary>
-    private static Task<string> StateAsync(HostRunner runner) => runner.ReadAsync(host =>
+    private static Task<string> StateAsync(HostRunner runner, bool anonymous = false) => runner.ReadAsync(host =>
     {
         var snapshot = host.TakeSnapshot();
+        if (anonymous)
+        {
+            snapshot = snapshot with { Configuration = snapshot.Configuration with { Id = "host" } };
+        }
+
         using var pages = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
         foreach (var vm in snapshot.Vms)
         {
