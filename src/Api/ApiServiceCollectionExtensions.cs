@@ -95,9 +95,9 @@ public static class ApiServiceCollectionExtensions
 
     public static WebApplication UseGicApi(this WebApplication app)
     {
+        app.UseSerilogRequestLogging(); // outside the exception handler, so it logs the status the client got (a bad body is a 400, not a 500)
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        app.UseSerilogRequestLogging();
         app.UseDefaultFiles(); // "/" is the dashboard, wwwroot/index.html
         app.UseStaticFiles();
         app.UseSwaggerUI(options =>

@@ -173,6 +173,12 @@ public sealed class EventLog(int retained = int.MaxValue)
         lock (_lock)
         {
             var result = new List<FabricEvent>();
+            if (afterSeq >= LastSeqLocked)
+            {
+                // Nothing after it; and seq + 1 must not overflow, nor an offset into _events be truncated to an int.
+                return result;
+            }
+
             var next = Math.Max(afterSeq, 0) + 1;
             if (next < _firstSeq && afterSeq < LastSeqLocked)
             {

@@ -49,6 +49,26 @@ public sealed class EventLogTests
         Assert.Same(events[0], log.After(0, 1)[0]);
     }
 
+    [Theory]
+    [InlineData(60L)]
+    [InlineData(61L)]
+    [InlineData(1L << 32)]
+    [InlineData((1L << 32) + 35)]
+    [InlineData(long.MaxValue - 1)]
+    [InlineData(long.MaxValue)]
+    public void After_IsEmpty_WhenAfterSeqIsAtOrBeyondTheLastSeq(long afterSeq)
+    {
+        // Found by the HTTP fuzz: after=9223372036854775807 overflowed seq + 1 (a 500), and after=2^32 + 35
+        // truncated the offset into the live events to an int (events 1.. instead of none).
+        var events = Events(60);
+        var log = new EventLog();
+        log.AddStored(new StoredEventSegment(1, 20, () => events.Take(20).ToList()));
+        log.Append(events.Skip(20).ToList());
+
+        Assert.Empty(log.After(afterSeq, 100));
+        Assert.Equal([60L], log.After(59, 100).Select(e => e.Seq));
+    }
+
     [Fact]
     public void AddStored_And_Append_RefuseAGap()
     {
