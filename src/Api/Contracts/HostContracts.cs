@@ -15,6 +15,13 @@ public sealed record CreateHostRequest(
 
 public sealed record HostItsResponse(int DevBits, int IdBits, bool DirectLpi);
 
+/// <summary>What the host may hold, fixed when it was created (docs/access-control-and-limits.md).</summary>
+public sealed record HostLimitsResponse(int Vms, int VcpusPerVm, int VfioDevices, int VectorsPerDevice, long GuestMemoryBytesPerVm)
+{
+    public static HostLimitsResponse From(HostLimits limits) =>
+        new(limits.Vms, limits.VcpusPerVm, limits.VfioDevices, limits.VectorsPerDevice, limits.GuestMemoryBytesPerVm);
+}
+
 /// <summary>What runs on one pCPU: ids are null when nothing is resident.</summary>
 public sealed record PcpuResponse(uint Pcpu, int? VpeId, string? VmId, uint? Vcpu);
 
@@ -27,7 +34,8 @@ public sealed record HostResponse(
     bool PreservePendingOnUnmap,
     IReadOnlyList<string> Vms,
     IReadOnlyList<PcpuResponse> Residency,
-    long LastSeq)
+    long LastSeq,
+    HostLimitsResponse Limits)
 {
     public static HostResponse From(Host host) => new(
         host.Id,
@@ -38,7 +46,8 @@ public sealed record HostResponse(
         host.Configuration.PreservePendingOnUnmap,
         host.Vms.Select(v => v.Id).ToList(),
         PcpusOf(host),
-        host.LastSeq);
+        host.LastSeq,
+        HostLimitsResponse.From(host.Configuration.EffectiveLimits));
 
     public static IReadOnlyList<PcpuResponse> PcpusOf(Host host) =>
         host.Pcpus.Select((r, i) => new PcpuResponse((uint)i, host.HostIts.Redistributors[i].ResidentVpe, r?.VmId, r?.Vcpu)).ToList();

@@ -36,6 +36,17 @@ public sealed class LimitsTests : IAsyncLifetime
     public async Task DisposeAsync() => await _factory.DisposeAsync();
 
     [Fact]
+    public async Task AHost_ShowsTheLimitsItWasCreatedWith()
+    {
+        var limits = (await _client.Get($"/api/hosts/{_hostId}"))["limits"]!;
+        Assert.Equal(2, (int)limits["vms"]!);
+        Assert.Equal(4, (int)limits["vcpusPerVm"]!);
+        Assert.Equal(1, (int)limits["vfioDevices"]!);
+        Assert.Equal(8, (int)limits["vectorsPerDevice"]!);
+        Assert.Equal(16384, (long)limits["guestMemoryBytesPerVm"]!);
+    }
+
+    [Fact]
     public async Task PcpusBeyondTheLimit_AreRefused_AndNoHostIsCreated()
     {
         var hosts = await HostIds();
