@@ -89,6 +89,7 @@ public static class ApiServiceCollectionExtensions
             options.AddOperationTransformer<StorageUnavailableOperationTransformer>();
             options.AddDocumentTransformer<BearerSecurityTransformer>();
             options.AddOperationTransformer<BearerSecurityTransformer>();
+            options.AddOperationTransformer<LimitResponsesOperationTransformer>();
         });
         return services;
     }
