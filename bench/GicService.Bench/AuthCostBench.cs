@@ -1,5 +1,6 @@
 extern alias GicApi;
 
+using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
@@ -29,9 +30,12 @@ namespace GicService.Bench;
 /// <item>keys + rate limit: the same with <c>Limits:RatePerSecond</c> at its maximum, so the token bucket is taken
 /// on every request and never refuses.</item>
 /// </list>
-/// The configurations alternate (off, keys, keys + rate, off, ...) for several rounds and medians are compared, so
-/// the drift of a shared machine falls on all three alike. Every response must be 200; anything else is counted
-/// and printed.
+/// The configurations alternate for several rounds, each round starting with the next one (off, keys, rate; keys,
+/// rate, off; ...), and each figure is compared with off's in the same round, the median of those ratios reported,
+/// so the drift of a shared machine falls on all three alike. Besides requests/s and latency, the process's CPU
+/// time and allocation per request (services and clients together; the clients' share is the same in all three)
+/// measure the cost in a way the machine's other load disturbs less. Every response must be 200; anything else is
+/// counted and printed.
 /// </summary>
 public static class AuthCostBench
 {
@@ -91,26 +95,31 @@ public static class AuthCostBench
             }
 
             Console.WriteLine();
-            Console.WriteLine("| clients | configuration | requests/s (median) | rounds | vs off | p50 ms | p99 ms | p50 vs off | p99 vs off | errors |");
-            Console.WriteLine("|---:|---|---:|---|---:|---:|---:|---:|---:|---:|");
+            Console.WriteLine("| clients | configuration | requests/s (median) | requests/s, min-max | vs off | p50 ms | p99 ms | p50 vs off | p99 vs off | CPU us/request | vs off | KB allocated/request | errors |");
+            Console.WriteLine("|---:|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
             foreach (var clients in new[] { 16, 64 })
             {
                 var results = Configurations.Select(_ => new List<Measurement>()).ToList();
                 for (var round = 0; round < rounds; round++)
                 {
-                    for (var i = 0; i < Configurations.Length; i++)
+                    // Each round starts with the next configuration, so none always runs first or last.
+                    for (var k = 0; k < Configurations.Length; k++)
                     {
+                        var i = (round + k) % Configurations.Length;
                         results[i].Add(await MeasureAsync(addresses[i], Configurations[i].Key, clients, seconds));
                     }
                 }
 
-                var off = Summary.Of(results[0]);
                 for (var i = 0; i < Configurations.Length; i++)
                 {
-                    var s = Summary.Of(results[i]);
-                    var perRound = string.Join(" / ", results[i].Select(r => r.PerSecond.ToString("N0", CultureInfo.InvariantCulture)));
+                    // "vs off": the median over the rounds of this configuration's figure over off's in the same round,
+                    // so drift slower than a round cancels.
+                    double VsOff(Func<Measurement, double> figure) => Median(results[i].Zip(results[0], (m, off) => figure(m) / figure(off)));
+                    double Of(Func<Measurement, double> figure) => Median(results[i].Select(figure));
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"| {clients} | {Configurations[i].Name} | {s.PerSecond:N0} | {perRound} | {s.PerSecond / off.PerSecond:F3} | {s.P50:F2} | {s.P99:F2} | {s.P50 / off.P50:F3} | {s.P99 / off.P99:F3} | {s.Errors} |"));
+                        $"| {clients} | {Configurations[i].Name} | {Of(m => m.PerSecond):N0} | {results[i].Min(m => m.PerSecond):N0}-{results[i].Max(m => m.PerSecond):N0} | {VsOff(m => m.PerSecond):F3} " +
+                        $"| {Of(m => m.P50):F2} | {Of(m => m.P99):F2} | {VsOff(m => m.P50):F3} | {VsOff(m => m.P99):F3} " +
+                        $"| {Of(m => m.CpuMicroseconds):F1} | {VsOff(m => m.CpuMicroseconds):F3} | {Of(m => m.Bytes) / 1024:F2} | {results[i].Sum(m => m.Errors)} |"));
                 }
             }
 
@@ -191,19 +200,13 @@ public static class AuthCostBench
         return http;
     }
 
-    private sealed record Measurement(double PerSecond, double P50, double P99, long Errors);
+    /// <summary>One measurement; CPU time and allocation are the whole process's (services and clients) per request.</summary>
+    private sealed record Measurement(double PerSecond, double P50, double P99, double CpuMicroseconds, double Bytes, long Errors);
 
-    private sealed record Summary(double PerSecond, double P50, double P99, long Errors)
+    private static double Median(IEnumerable<double> values)
     {
-        /// <summary>Medians over the rounds of each figure on its own; errors summed.</summary>
-        public static Summary Of(List<Measurement> rounds) => new(
-            Median(rounds.Select(r => r.PerSecond)), Median(rounds.Select(r => r.P50)), Median(rounds.Select(r => r.P99)), rounds.Sum(r => r.Errors));
-
-        private static double Median(IEnumerable<double> values)
-        {
-            var sorted = values.Order().ToList();
-            return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
-        }
+        var sorted = values.Order().ToList();
+        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
     }
 
     /// <summary><paramref name="clients"/> concurrent callers on one client (one connection each), each sending MSIs in turn over the mapped events.</summary>
@@ -214,6 +217,8 @@ public static class AuthCostBench
         var json = new MediaTypeHeaderValue("application/json");
         long errors = 0;
         var shown = 0;
+        var cpu = new TimeSpan[2];
+        var allocated = new long[2];
         var result = await DurabilityBench.MeasureAsync(clients, seconds, async (_, n) =>
         {
             var content = new ByteArrayContent(bodies[n % Events]);
@@ -241,7 +246,14 @@ public static class AuthCostBench
             }
 
             return 0;
+        }, start =>
+        {
+            var at = start ? 0 : 1;
+            using var process = Process.GetCurrentProcess();
+            cpu[at] = process.TotalProcessorTime;
+            allocated[at] = GC.GetTotalAllocatedBytes();
         });
-        return new Measurement(result.PerSecond, result.P50, result.P99, Interlocked.Read(ref errors));
+        return new Measurement(result.PerSecond, result.P50, result.P99,
+            (cpu[1] - cpu[0]).TotalMicroseconds / result.Count, (allocated[1] - allocated[0]) / (double)result.Count, Interlocked.Read(ref errors));
     }
 }
