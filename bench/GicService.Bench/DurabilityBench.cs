@@ -71,9 +71,9 @@ public static class DurabilityBench
         return results;
     }
 
-    private static string LoadAverage() => File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "?";
+    internal static string LoadAverage() => File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "?";
 
-    private sealed record Result(double PerSecond, double P50, double P99, long Transactions, long Count);
+    internal sealed record Result(double PerSecond, double P50, double P99, long Transactions, long Count);
 
     private static void Report(string path, int callers, string storage, List<Result> results, List<Result> memory)
     {
@@ -203,7 +203,7 @@ public static class DurabilityBench
 
     // ---------------------------------------------------------------- measuring
 
-    private static async Task<Result> MeasureAsync(int callers, double seconds, Func<int, long, Task<int>> call, Action<bool>? mark = null)
+    internal static async Task<Result> MeasureAsync(int callers, double seconds, Func<int, long, Task<int>> call, Action<bool>? mark = null)
     {
         var latencies = new List<double>[callers];
         long counter = 0;

@@ -6,6 +6,7 @@ using GicService.Bench;
 // dotnet run -c Release --project bench/GicService.Bench -- scale                     (set-up time and memory of a large host)
 // dotnet run -c Release --project bench/GicService.Bench -- durability                (inputs/s with durability on vs off, runner and HTTP)
 // dotnet run -c Release --project bench/GicService.Bench -- recovery [inputs]         (restart time of a host with 1,000,000 journaled inputs)
+// dotnet run -c Release --project bench/GicService.Bench -- authcost [seconds] [rounds] (MSI route with API keys and rate limiting vs off)
 // See docs/benchmarks.md.
 if (args is ["scale"])
 {
@@ -22,6 +23,14 @@ if (args is ["durability", ..])
 if (args is ["recovery", ..])
 {
     await RecoveryBench.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1_000_000);
+    return;
+}
+
+if (args is ["authcost", ..])
+{
+    await AuthCostBench.RunAsync(
+        args.Length > 1 ? double.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 2,
+        args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 9);
     return;
 }
 
