@@ -42,9 +42,7 @@ public static class LimitsRegistration
 
     /// <summary>A key's requests share one bucket; callers without a key (anonymous or refused) share one per address.</summary>
     internal static string PartitionOf(HttpContext context) =>
-        context.User.Identity is { IsAuthenticated: true, Name: { } name } && name != Security.ApiKeyRing.Anonymous.Name
-            ? "key:" + name
-            : "address:" + context.Connection.RemoteIpAddress;
+        context.Features.Get<Security.ApiKey>()?.RatePartition ?? "address:" + context.Connection.RemoteIpAddress;
 
     private static async ValueTask WriteRejectionAsync(OnRejectedContext rejected, CancellationToken cancellationToken)
     {

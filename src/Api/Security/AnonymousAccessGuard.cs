@@ -25,7 +25,7 @@ public sealed class AnonymousAccessGuard(IServer server, IOptions<AuthOptions> o
         {
             throw new InvalidOperationException(
                 $"Refusing to start: the service listens on {string.Join(", ", exposed)}, beyond loopback, and no API keys are configured. " +
-                "Configure Auth:Keys (see README, Access control), listen on 127.0.0.1 only, or set Auth:AllowAnonymous=true to allow anonymous access on purpose.");
+                "Configure Auth:Keys (docs/access-control-and-limits.md), listen on 127.0.0.1 only, or set Auth:AllowAnonymous=true to allow anonymous access on purpose.");
         }
 
         return Task.CompletedTask;

@@ -30,7 +30,7 @@ public sealed class ApiKeyAuthenticationHandler(
                 : AuthenticateResult.Fail("No API keys are configured and the request did not arrive on loopback; set Auth:Keys."));
         }
 
-        string? presented = null;
+        ReadOnlySpan<char> presented = default;
         var header = Request.Headers.Authorization.ToString();
         if (header.Length > 0)
         {
@@ -39,21 +39,25 @@ public sealed class ApiKeyAuthenticationHandler(
                 return Task.FromResult(AuthenticateResult.Fail("The Authorization header must be 'Bearer <key>'."));
             }
 
-            presented = header[BearerPrefix.Length..].Trim();
+            presented = header.AsSpan(BearerPrefix.Length).Trim();
         }
         else if (Request.Path.StartsWithSegments(HubPaths.Root) && Request.Query["access_token"] is [{ } token])
         {
             presented = token;
         }
 
-        if (string.IsNullOrEmpty(presented))
+        if (presented.IsEmpty)
         {
             return Task.FromResult(AuthenticateResult.NoResult());
         }
 
-        return Task.FromResult(keys.Find(presented) is { } key
-            ? Success(key)
-            : AuthenticateResult.Fail("The API key is not known."));
+        if (keys.Find(presented) is not { } key)
+        {
+            return Task.FromResult(AuthenticateResult.Fail("The API key is not known."));
+        }
+
+        Context.Features.Set(key); // the rate limiter's partition, without looking at claims again
+        return Task.FromResult(Success(key));
     }
 
     private AuthenticateResult Success(ApiKey key) =>

@@ -1,10 +1,16 @@
 using System.Security.Claims;
+using System.Security.Cryptography;
+using System.Text;
 using Microsoft.Extensions.Options;
 
 namespace GicService.Api.Security;
 
 /// <summary>A configured key as the service holds it: only its digest, and the principal it stands for.</summary>
-public sealed record ApiKey(string Name, string Role, ClaimsPrincipal Principal);
+public sealed record ApiKey(string Name, string Role, ClaimsPrincipal Principal)
+{
+    /// <summary>The rate limiter's partition for this key's requests, built once.</summary>
+    public string RatePartition { get; } = "key:" + Name;
+}
 
 /// <summary>
 /// The configured keys, indexed by the SHA-256 of the key, so no key is kept in clear and a lookup costs one
@@ -13,6 +19,7 @@ public sealed record ApiKey(string Name, string Role, ClaimsPrincipal Principal)
 public sealed class ApiKeyRing
 {
     private readonly Dictionary<string, ApiKey> _byDigest = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ApiKey>.AlternateLookup<ReadOnlySpan<char>> _byDigestSpan;
 
     public ApiKeyRing(IOptions<AuthOptions> options)
     {
@@ -24,6 +31,8 @@ public sealed class ApiKeyRing
             var key = Create(entry.Name ?? $"key{n}", entry.Role!, entry.Hosts);
             _byDigest.Add(entry.Digest(), key);
         }
+
+        _byDigestSpan = _byDigest.GetAlternateLookup<ReadOnlySpan<char>>();
     }
 
     /// <summary>Who an anonymous caller is when anonymous access is allowed: an admin of every host.</summary>
@@ -33,7 +42,20 @@ public sealed class ApiKeyRing
 
     public bool AllowAnonymous { get; }
 
-    public ApiKey? Find(string presented) => _byDigest.GetValueOrDefault(ApiKeyOptions.Hash(presented));
+    /// <summary>The key whose digest is that of <paramref name="presented"/>; hashes on the stack, allocating nothing.</summary>
+    public ApiKey? Find(ReadOnlySpan<char> presented)
+    {
+        const int MaxStackKey = 256;
+        var byteCount = Encoding.UTF8.GetMaxByteCount(presented.Length);
+        var rented = byteCount > MaxStackKey ? new byte[byteCount] : null;
+        var utf8 = rented ?? stackalloc byte[MaxStackKey];
+        var length = Encoding.UTF8.GetBytes(presented, utf8);
+        Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(utf8[..length], digest);
+        Span<char> hex = stackalloc char[SHA256.HashSizeInBytes * 2];
+        Convert.TryToHexStringLower(digest, hex, out _);
+        return _byDigestSpan.TryGetValue(hex, out var key) ? key : null;
+    }
 
     private static ApiKey Create(string name, string role, IReadOnlyList<string> hosts)
     {

@@ -5,7 +5,7 @@ using GicService.Domain.Vms;
 namespace GicService.Infrastructure.Limits;
 
 /// <summary>
-/// Configuration section <c>Limits</c> (docs/limits.md). The defaults keep one 2-core machine healthy while
+/// Configuration section <c>Limits</c> (docs/access-control-and-limits.md). The defaults keep one 2-core machine healthy while
 /// leaving every KVM-sized scenario possible: vCPUs per VM default to KVM's 512, vectors to PCI's 2048. A
 /// request beyond a limit is refused with a 413 or 422 problem naming it, and changes nothing.
 /// </summary>
@@ -23,7 +23,7 @@ public sealed class LimitsOptions
 
     /// <summary>Most ITS commands one <c>POST .../its/commands</c> may queue.</summary>
     [Range(1, 1 << 20)]
-    public int CommandsPerRequest { get; set; } = 1024;
+    public int CommandsPerRequest { get; set; } = 4096;
 
     /// <summary>Most hosts the service runs at once.</summary>
     [Range(1, 1 << 20)]

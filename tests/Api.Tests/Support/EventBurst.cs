@@ -17,7 +17,7 @@ public sealed class EventBurst(GicClient client, string hostId, string vm)
 
     public Task<long> LastSeq() => client.LastSeq(HostId);
 
-    /// <summary>Adds at least <paramref name="events"/> events, in requests of up to 1,000 INT commands (the default Limits:CommandsPerRequest is 1,024); returns the host's last seq after.</summary>
+    /// <summary>Adds at least <paramref name="events"/> events, in requests of up to 1,000 INT commands; returns the host's last seq after.</summary>
     public async Task<long> Add(int events)
     {
         var start = await LastSeq();
