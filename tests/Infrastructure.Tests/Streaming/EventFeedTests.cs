@@ -55,21 +55,27 @@ public sealed class EventFeedTests : IAsyncLifetime
         Assert.Equal(2, _host.Feed.LiveSubscriptions);
 
         var final = await Produce(200).WaitAsync(Timeout);
-        Assert.True(await first.AsTask().WaitAsync(Timeout));
+        // Whether the slow reader takes some events before the overflow depends on how the feed batches them
+        // (one batch of 200 overflows before the reader wakes); either way it ends lagged where it stopped.
+        var yieldedAny = await first.AsTask().WaitAsync(Timeout);
         Assert.Equal(final, (await healthyReading.WaitAsync(Timeout))[^1]);
         // The feed offers each batch to every subscription under one lock: once the healthy one has the last
         // event and the lock is free again, the slow one's overflow has been seen.
         Assert.Equal(1, _host.Feed.LiveSubscriptions);
 
-        var seqs = new List<long> { slowReader.Current.Seq };
-        while (await slowReader.MoveNextAsync().AsTask().WaitAsync(Timeout))
+        var seqs = new List<long>();
+        if (yieldedAny)
         {
             seqs.Add(slowReader.Current.Seq);
+            while (await slowReader.MoveNextAsync().AsTask().WaitAsync(Timeout))
+            {
+                seqs.Add(slowReader.Current.Seq);
+            }
         }
 
         Assert.Equal(SubscriptionEndReason.Lagged, slow.End!.Reason);
-        Assert.Equal(seqs[^1], slow.End.LastSeq);
-        Assert.InRange(slow.End.LastSeq, start + 1, start + 17);
+        Assert.Equal(seqs.Count > 0 ? seqs[^1] : start, slow.End.LastSeq);
+        Assert.InRange(slow.End.LastSeq, start, start + 17);
         Assert.Equal(Enumerable.Range(1, seqs.Count).Select(i => start + i), seqs);
 
         // Resuming from the seq it was told misses nothing.
