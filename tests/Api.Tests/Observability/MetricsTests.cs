@@ -101,6 +101,35 @@ public sealed class MetricsTests(MetricsServiceFactory factory) : IClassFixture<
         Assert.Equal(0, (await Eventually(s => s.Sum("gicservice_hub_subscriptions") == 0)).Sum("gicservice_hub_lag"));
     }
 
+    [Fact]
+    public async Task Metrics_ReportTheLagOfASubscriberThatStopsReading_AndItsRecovery()
+    {
+        var burst = await EventBurst.Create(_client);
+        var start = await burst.LastSeq();
+        var subscriber = await HubSubscriber.Connect(factory.BaseAddress);
+        await subscriber.Subscribe(burst.HostId, start);
+        subscriber.Stall(); // its receive loop stops: the socket's buffers fill, then its pump waits
+
+        // How many events the socket buffers absorb depends on the kernel: add more until the lag shows.
+        long end = start;
+        PrometheusText? lagging = null;
+        for (var round = 0; round < 10 && lagging is null; round++)
+        {
+            end = await burst.Add(10_000);
+            var scrape = await PrometheusText.Scrape(_client.Http);
+            lagging = scrape.Sum("gicservice_hub_lag_max") > 0 ? scrape : null;
+        }
+
+        Assert.NotNull(lagging);
+        Assert.InRange(lagging.Sum("gicservice_hub_lag"), 1, end - start);
+
+        subscriber.Resume();
+        await subscriber.WaitFor(end);
+        await Eventually(s => s.Sum("gicservice_hub_lag_max") == 0);
+        await subscriber.DisposeAsync();
+        await Eventually(s => s.Sum("gicservice_hub_subscriptions") == 0); // gone before the next test counts
+    }
+
     /// <summary>Scrapes until <paramref name="condition"/> holds (a pump finishes its send just after the client has the event), for at most 10 s.</summary>
     private async Task<PrometheusText> Eventually(Func<PrometheusText, bool> condition)
     {
