@@ -5,7 +5,10 @@ using Microsoft.Extensions.Options;
 
 namespace GicService.Api.Security;
 
-/// <summary>A configured key as the service holds it: only its digest, and the principal it stands for.</summary>
+/// <summary>
+/// A configured key as the service holds it: only its digest, and the principal it stands for. The principal is
+/// built once and shared by every request made with the key; nothing in the pipeline adds to it.
+/// </summary>
 public sealed record ApiKey(string Name, string Role, ClaimsPrincipal Principal)
 {
     /// <summary>The rate limiter's partition for this key's requests, built once.</summary>
@@ -47,8 +50,8 @@ public sealed class ApiKeyRing
     {
         const int MaxStackKey = 256;
         var byteCount = Encoding.UTF8.GetMaxByteCount(presented.Length);
-        var rented = byteCount > MaxStackKey ? new byte[byteCount] : null;
-        var utf8 = rented ?? stackalloc byte[MaxStackKey];
+        var large = byteCount > MaxStackKey ? new byte[byteCount] : null; // a key that long is no key of ours
+        var utf8 = large ?? stackalloc byte[MaxStackKey];
         var length = Encoding.UTF8.GetBytes(presented, utf8);
         Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
         SHA256.HashData(utf8[..length], digest);
