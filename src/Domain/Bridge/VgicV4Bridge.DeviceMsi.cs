@@ -16,7 +16,7 @@ public sealed partial class VgicV4Bridge
         {
             _events.Add(new MsixVectorTriggered(map.VmId, device.Id, vector.Index, irq.Irq, "vlpi"));
             var vpe = _its.FindVpe(map.VpeId)!;
-            var (delivered, doorbell) = MakeVlpiPending(map, "device MSI");
+            var (delivered, doorbell) = MakeVlpiPending(map, vpe, "device MSI");
             return new TriggerOutcome("vlpi", delivered ? "delivered" : "pending", map.VIntId, vpe.Vcpu, doorbell, null);
         }
 

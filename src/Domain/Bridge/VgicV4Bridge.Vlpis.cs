@@ -16,9 +16,11 @@ public sealed partial class VgicV4Bridge
     /// with a doorbell when one is armed (v4.0: the VLPI's doorbell and the unmasked doorbell irq; v4.1:
     /// the vPE was descheduled with DB=1).
     /// </summary>
-    internal (bool Delivered, bool Doorbell) MakeVlpiPending(VlpiMapping map, string reason)
+    internal (bool Delivered, bool Doorbell) MakeVlpiPending(VlpiMapping map, string reason) => MakeVlpiPending(map, _its.FindVpe(map.VpeId)!, reason);
+
+    /// <summary>The same, for a caller that has just looked up the mapping's vPE.</summary>
+    private (bool Delivered, bool Doorbell) MakeVlpiPending(VlpiMapping map, Vpe vpe, string reason)
     {
-        var vpe = _its.FindVpe(map.VpeId)!;
         var coalesced = !vpe.SetPending(map.VIntId);
         var enabled = _its.IsVlpiEnabled(map.VmId, map.VIntId);
         if (vpe.Resident)

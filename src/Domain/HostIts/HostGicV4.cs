@@ -35,7 +35,8 @@ public sealed class HostGicV4
     private readonly Dictionary<ushort, Vpe> _vpes = new();
     private readonly Dictionary<(uint Device, uint Event), VlpiMapping> _vlpis = new();
     private readonly Dictionary<uint, string> _bindings = new();
-    private readonly Dictionary<string, SortedDictionary<uint, byte>> _vprop = new();
+    // Per VM, vINTID -> vprop byte. Looked up on every VLPI delivery, so a hash table; snapshots sort it.
+    private readonly Dictionary<string, Dictionary<uint, byte>> _vprop = new();
     private readonly SortedDictionary<uint, HostInterrupt> _irqs = new();
     private readonly PhysicalRedistributor[] _redistributors;
     private readonly EventBuffer _events;
@@ -91,7 +92,7 @@ public sealed class HostGicV4
     {
         if (!_vprop.TryGetValue(vmId, out var table))
         {
-            _vprop[vmId] = table = new SortedDictionary<uint, byte>();
+            _vprop[vmId] = table = new Dictionary<uint, byte>();
         }
 
         table[vintid] = (byte)(property | 0x2);
@@ -180,7 +181,7 @@ public sealed class HostGicV4
         Vlpis.Select(m => new VlpiMappingSnapshot(m.HostDeviceId, m.EventId, m.HostIrq, m.VmId, m.VpeId, m.VIntId, m.DbEnabled)).ToList(),
         _bindings.OrderBy(b => b.Key).Select(b => new HostDeviceBindingSnapshot(b.Key, b.Value)).ToList(),
         _vprop.OrderBy(t => t.Key, StringComparer.Ordinal)
-            .SelectMany(t => t.Value.Select(b => new VpropSnapshot(t.Key, b.Key, b.Value))).ToList(),
+            .SelectMany(t => t.Value.OrderBy(b => b.Key).Select(b => new VpropSnapshot(t.Key, b.Key, b.Value))).ToList(),
         _irqs.Values.Select(i => new HostInterruptSnapshot(i.Irq, i.HostDeviceId, i.EventId, i.HostLpi, i.Collection, i.Forwarded)).ToList(),
         _redistributors.Where(r => r.ResidentVpe is not null || r.VpendBaser != 0)
             .Select(r => new PhysicalRedistributorSnapshot(r.Pcpu, r.ResidentVpe, r.VpendBaser)).ToList());
@@ -227,7 +228,7 @@ public sealed class HostGicV4
         {
             if (!_vprop.TryGetValue(entry.VmId, out var table))
             {
-                _vprop[entry.VmId] = table = new SortedDictionary<uint, byte>();
+                _vprop[entry.VmId] = table = new Dictionary<uint, byte>();
             }
 
             table.Add(entry.VIntId, entry.Property);

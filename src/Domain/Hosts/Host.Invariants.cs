@@ -89,6 +89,9 @@ public sealed partial class Host
             }
         }
 
+        Check(_devicesById.Count == _devices.Count && _devices.TrueForAll(d => _devicesById.GetValueOrDefault(d.Id) == d),
+            "the VFIO devices by id disagree with the list of devices");
+
         foreach (var rd in _hostIts.Redistributors)
         {
             if (rd.ResidentVpe is { } id)

@@ -83,7 +83,12 @@ public sealed partial class Host
                     host._hostIts.HostIrqs.GetValueOrDefault(v.HostIrq)
                     ?? throw new ArgumentException($"Snapshot vector {device.Id}/{v.Index} names host IRQ {v.HostIrq}, which it does not hold.", nameof(snapshot))))
                 .ToList();
-            host._devices.Add(new VfioDevice(device.Id, device.Bdf, device.HostDeviceId, device.VmId, device.GuestDeviceId, vectors));
+            if (host.FindVfioDevice(device.Id) is not null)
+            {
+                throw new ArgumentException($"Snapshot holds VFIO device '{device.Id}' twice.", nameof(snapshot));
+            }
+
+            host.AddDevice(new VfioDevice(device.Id, device.Bdf, device.HostDeviceId, device.VmId, device.GuestDeviceId, vectors));
         }
 
         host._bridge.RestoreRemapHints(snapshot.RemapHints);

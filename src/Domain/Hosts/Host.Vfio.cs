@@ -11,12 +11,34 @@ public sealed partial class Host
 {
     public const int MaxVectorsPerDevice = 2048; // the PCI MSI-X limit
 
+    // In assignment order (what snapshots and listings show); _devicesById holds the same devices by id, for the
+    // per-trigger lookup. Only AddDevice and RemoveDevicesOf change them; CheckInvariants compares the two.
     private readonly List<VfioDevice> _devices = new();
+    private readonly Dictionary<string, VfioDevice> _devicesById = new(StringComparer.Ordinal);
     private int _nextDeviceNumber = 1;
 
     public IReadOnlyList<VfioDevice> VfioDevices => _devices;
 
-    public VfioDevice? FindVfioDevice(string id) => _devices.Find(d => d.Id == id);
+    public VfioDevice? FindVfioDevice(string id) => id is not null && _devicesById.TryGetValue(id, out var device) ? device : null;
+
+    private void AddDevice(VfioDevice device)
+    {
+        _devicesById.Add(device.Id, device);
+        _devices.Add(device);
+    }
+
+    private void RemoveDevicesOf(string vmId)
+    {
+        foreach (var device in _devices)
+        {
+            if (device.VmId == vmId)
+            {
+                _devicesById.Remove(device.Id);
+            }
+        }
+
+        _devices.RemoveAll(d => d.VmId == vmId);
+    }
 
     private MsixVector? VectorOf(uint hostIrq)
     {
@@ -98,7 +120,7 @@ public sealed partial class Host
             vectors.Add(new MsixVector(v, irq));
         }
 
-        _devices.Add(new VfioDevice(id, input.Bdf, rid, vm.Id, input.GuestDeviceId, vectors));
+        AddDevice(new VfioDevice(id, input.Bdf, rid, vm.Id, input.GuestDeviceId, vectors));
         _events.Add(new VfioDeviceAssigned(vm.Id, id, input.Bdf, rid, input.Vectors));
         return id;
     }

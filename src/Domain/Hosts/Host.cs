@@ -244,7 +244,7 @@ public sealed partial class Host
         }
 
         _bridge.DetachVm(vm);
-        _devices.RemoveAll(d => d.VmId == vm.Id);
+        RemoveDevicesOf(vm.Id);
         _vms.Remove(vm);
         _events.Add(new VmDeleted(vm.Id));
         return Done.Value;

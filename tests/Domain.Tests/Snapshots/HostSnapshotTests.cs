@@ -4,6 +4,7 @@ using GicService.Domain.Events;
 using GicService.Domain.Hosts;
 using GicService.Domain.Inputs;
 using GicService.Domain.Snapshots;
+using GicService.Domain.Vms;
 
 namespace GicService.Domain.Tests.Snapshots;
 
@@ -103,6 +104,21 @@ public sealed class HostSnapshotTests
     {
         var snapshot = Host.Create(new HostConfiguration("h1", 2, GicVersion.V4_0), out _).TakeSnapshot();
         Assert.Throws<NotSupportedException>(() => Host.FromSnapshot(snapshot with { Version = HostSnapshot.CurrentVersion + 1 }));
+    }
+
+    [Fact]
+    public void FromSnapshot_RefusesOneVfioDeviceIdTwice()
+    {
+        var host = Host.Create(new HostConfiguration("h1", 2, GicVersion.V4_1), out _);
+        Assert.True(host.Apply(new CreateVm("vm1", 1, 64, VmSetup.Ready)).Accepted);
+        Assert.True(host.Apply(new AssignVfioDevice("nic", "0000:01:00.0", 2, "vm1", 1)).Accepted);
+        var snapshot = host.TakeSnapshot();
+        var restored = Host.FromSnapshot(snapshot);
+        Assert.Same(restored.VfioDevices[0], restored.FindVfioDevice("nic"));
+        Assert.Null(restored.FindVfioDevice("NIC"));
+
+        var twice = snapshot with { VfioDevices = [.. snapshot.VfioDevices, snapshot.VfioDevices[0]] };
+        Assert.Throws<ArgumentException>(() => Host.FromSnapshot(twice));
     }
 
     private static string Text(HostSnapshot snapshot) => JsonSerializer.Serialize(snapshot, Plain);
