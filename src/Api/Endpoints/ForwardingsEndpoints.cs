@@ -37,35 +37,20 @@ public static class ForwardingsEndpoints
             return ApiProblems.Invalid("route.data", "must fit 32 bits");
         }
 
-        if (hosts.Find(hostId) is not { } runner)
-        {
-            return ApiProblems.HostNotFound(hostId);
-        }
-
         var input = new SetForwarding(vmId, hostIrq, new MsiRoute(address.Value, (uint)data.Value, deviceId));
-        var outcome = await runner.ApplyAsync(input, (_, applied) => ForwardingSetResponse.From((ForwardingOutcome)applied.Result!));
-        return outcome.Rejection is { } r ? ApiProblems.From(r) : TypedResults.Ok(outcome.Value!);
+        var outcome = await hosts.ApplyAsync(hostId, input, (_, applied) => ForwardingSetResponse.From((ForwardingOutcome)applied.Result!));
+        return outcome.Problem is { } problem ? problem : TypedResults.Ok(outcome.Value!);
     }
 
     internal static async Task<Results<NoContent, ProblemHttpResult>> Unset(string hostId, string vmId, uint hostIrq, HostRegistry hosts)
     {
-        if (hosts.Find(hostId) is not { } runner)
-        {
-            return ApiProblems.HostNotFound(hostId);
-        }
-
-        var outcome = await runner.ApplyAsync(new UnsetForwarding(vmId, hostIrq), (_, _) => true);
-        return outcome.Rejection is { } r ? ApiProblems.From(r) : TypedResults.NoContent();
+        var outcome = await hosts.ApplyAsync(hostId, new UnsetForwarding(vmId, hostIrq), (_, _) => true);
+        return outcome.Problem is { } problem ? problem : TypedResults.NoContent();
     }
 
     internal static async Task<Results<Ok<IReadOnlyList<ForwardingResponse>>, ProblemHttpResult>> List(string hostId, string vmId, HostRegistry hosts)
     {
-        if (hosts.Find(hostId) is not { } runner)
-        {
-            return ApiProblems.HostNotFound(hostId);
-        }
-
-        var outcome = await runner.ReadVmAsync(vmId, (host, vm) =>
+        var outcome = await hosts.ReadVmAsync(hostId, vmId, (host, vm) =>
         {
             var list = new List<ForwardingResponse>();
             foreach (var vector in host.VfioDevices.SelectMany(d => d.Vectors).Where(v => v.Paired && v.ConnectedVm == vm.Id && v.Route is not null))
@@ -80,6 +65,6 @@ public static class ForwardingsEndpoints
 
             return HostOutcomes.Found<IReadOnlyList<ForwardingResponse>>(list);
         });
-        return outcome.Rejection is { } r ? ApiProblems.From(r) : TypedResults.Ok(outcome.Value!);
+        return outcome.Problem is { } problem ? problem : TypedResults.Ok(outcome.Value!);
     }
 }

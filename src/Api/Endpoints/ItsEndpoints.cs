@@ -36,13 +36,8 @@ public static class ItsEndpoints
 
     internal static async Task<Results<Ok<ItsResponse>, ProblemHttpResult>> GetIts(string hostId, string vmId, HostRegistry hosts)
     {
-        if (hosts.Find(hostId) is not { } runner)
-        {
-            return ApiProblems.HostNotFound(hostId);
-        }
-
-        var outcome = await runner.ReadVmAsync(vmId, vm => HostOutcomes.Found(ItsResponse.From(vm.Its)));
-        return outcome.Rejection is { } r ? ApiProblems.From(r) : TypedResults.Ok(outcome.Value!);
+        var outcome = await hosts.ReadVmAsync(hostId, vmId, vm => HostOutcomes.Found(ItsResponse.From(vm.Its)));
+        return outcome.Problem is { } problem ? problem : TypedResults.Ok(outcome.Value!);
     }
 
     internal static async Task<Results<Ok<RegisterResponse>, ProblemHttpResult>> ReadRegister(string hostId, string vmId, string name, HostRegistry hosts)
@@ -52,13 +47,8 @@ public static class ItsEndpoints
             return ApiProblems.NotFound($"'{name}' is not a GITS register; use one of {string.Join(", ", ItsRegisters.Names)}.");
         }
 
-        if (hosts.Find(hostId) is not { } runner)
-        {
-            return ApiProblems.HostNotFound(hostId);
-        }
-
-        var outcome = await runner.ReadVmAsync(vmId, vm => HostOutcomes.Found(new RegisterResponse(ItsRegisters.NameOf(register), vm.Its.Read(register))));
-        return outcome.Rejection is { } r ? ApiProblems.From(r) : TypedResults.Ok(outcome.Value!);
+        var outcome = await hosts.ReadVmAsync(hostId, vmId, vm => HostOutcomes.Found(new RegisterResponse(ItsRegisters.NameOf(register), vm.Its.Read(register))));
+        return outcome.Problem is { } problem ? problem : TypedResults.Ok(outcome.Value!);
     }
 
     internal static async Task<Results<Ok<RegisterWriteResponse>, ValidationProblem, ProblemHttpResult>> WriteRegister(
@@ -74,19 +64,14 @@ public static class ItsEndpoints
             return invalid;
         }
 
-        if (hosts.Find(hostId) is not { } runner)
-        {
-            return ApiProblems.HostNotFound(hostId);
-        }
-
         var input = new WriteItsRegister(vmId, register, access.Offset, access.Length, access.Value, body.Userspace ?? false);
-        var outcome = await runner.ApplyAsync(input, (_, applied) =>
+        var outcome = await hosts.ApplyAsync(hostId, input, (_, applied) =>
         {
             var result = (RegisterWriteResult)applied.Result!;
             return new RegisterWriteResponse(ItsRegisters.NameOf(register), result.Value,
                 result.Processed.Count == 0 ? null : result.Processed.Select(CommandResultResponse.From).ToList());
         });
-        return outcome.Rejection is { } r ? ApiProblems.From(r) : TypedResults.Ok(outcome.Value!);
+        return outcome.Problem is { } problem ? problem : TypedResults.Ok(outcome.Value!);
     }
 
     internal static async Task<Results<Ok<CommandsResponse>, ValidationProblem, ProblemHttpResult>> ProcessCommands(
@@ -104,53 +89,33 @@ public static class ItsEndpoints
             return ApiProblems.Invalid(errors);
         }
 
-        if (hosts.Find(hostId) is not { } runner)
-        {
-            return ApiProblems.HostNotFound(hostId);
-        }
-
-        var outcome = await runner.ApplyAsync(new ProcessItsCommands(vmId, commands), (_, applied) =>
+        var outcome = await hosts.ApplyAsync(hostId, new ProcessItsCommands(vmId, commands), (_, applied) =>
         {
             var result = (CommandsResult)applied.Result!;
             return new CommandsResponse(result.Results.Select(CommandResultResponse.From).ToList(), result.Processed, result.Creadr, result.Cwriter);
         });
-        return outcome.Rejection is { } r ? ApiProblems.From(r) : TypedResults.Ok(outcome.Value!);
+        return outcome.Problem is { } problem ? problem : TypedResults.Ok(outcome.Value!);
     }
 
     internal static async Task<Results<Ok<DeviceListResponse>, ProblemHttpResult>> ListDevices(string hostId, string vmId, HostRegistry hosts)
     {
-        if (hosts.Find(hostId) is not { } runner)
-        {
-            return ApiProblems.HostNotFound(hostId);
-        }
-
-        var outcome = await runner.ReadVmAsync(vmId, vm => HostOutcomes.Found(new DeviceListResponse(vm.Its.Devices.Values.Select(DeviceResponse.From).ToList())));
-        return outcome.Rejection is { } r ? ApiProblems.From(r) : TypedResults.Ok(outcome.Value!);
+        var outcome = await hosts.ReadVmAsync(hostId, vmId, vm => HostOutcomes.Found(new DeviceListResponse(vm.Its.Devices.Values.Select(DeviceResponse.From).ToList())));
+        return outcome.Problem is { } problem ? problem : TypedResults.Ok(outcome.Value!);
     }
 
     internal static async Task<Results<Ok<DeviceResponse>, ProblemHttpResult>> GetDevice(string hostId, string vmId, uint deviceId, HostRegistry hosts)
     {
-        if (hosts.Find(hostId) is not { } runner)
-        {
-            return ApiProblems.HostNotFound(hostId);
-        }
-
-        var outcome = await runner.ReadVmAsync(vmId, vm => vm.Its.Devices.TryGetValue(deviceId, out var device)
+        var outcome = await hosts.ReadVmAsync(hostId, vmId, vm => vm.Its.Devices.TryGetValue(deviceId, out var device)
             ? HostOutcomes.Found(DeviceResponse.From(device))
             : HostOutcomes.Missing<DeviceResponse>($"Device {deviceId} is not mapped in VM '{vmId}'s ITS."));
-        return outcome.Rejection is { } r ? ApiProblems.From(r) : TypedResults.Ok(outcome.Value!);
+        return outcome.Problem is { } problem ? problem : TypedResults.Ok(outcome.Value!);
     }
 
     internal static async Task<Results<Ok<CollectionListResponse>, ProblemHttpResult>> ListCollections(string hostId, string vmId, HostRegistry hosts)
     {
-        if (hosts.Find(hostId) is not { } runner)
-        {
-            return ApiProblems.HostNotFound(hostId);
-        }
-
-        var outcome = await runner.ReadVmAsync(vmId, vm => HostOutcomes.Found(new CollectionListResponse(
+        var outcome = await hosts.ReadVmAsync(hostId, vmId, vm => HostOutcomes.Found(new CollectionListResponse(
             vm.Its.Collections.Values.Select(c => new CollectionResponse(c.Id.Value, c.Target, c.IsMapped)).ToList())));
-        return outcome.Rejection is { } r ? ApiProblems.From(r) : TypedResults.Ok(outcome.Value!);
+        return outcome.Problem is { } problem ? problem : TypedResults.Ok(outcome.Value!);
     }
 
     internal static async Task<Results<Ok<TranslationResponse>, ValidationProblem, ProblemHttpResult>> Translate(
@@ -185,18 +150,13 @@ public static class ItsEndpoints
             return ApiProblems.Invalid(body.DeviceId is null ? "deviceId" : "eventId", "is required");
         }
 
-        if (hosts.Find(hostId) is not { } runner)
-        {
-            return ApiProblems.HostNotFound(hostId);
-        }
-
-        var outcome = await runner.ApplyAsync(new SignalMsi(vmId, deviceId, eventId), (_, applied) =>
+        var outcome = await hosts.ApplyAsync(hostId, new SignalMsi(vmId, deviceId, eventId), (_, applied) =>
         {
             var msi = (MsiOutcome)applied.Result!;
             return new MsiResponse(msi.Pending ? "pending" : "dropped", msi.IntId, msi.Vcpu, ItsErrorResponse.From(msi.ItsError),
                 msi.Errno is { } errno ? $"-{errno}" : null, msi.Reason);
         });
-        return outcome.Rejection is { } r ? ApiProblems.From(r) : TypedResults.Ok(outcome.Value!);
+        return outcome.Problem is { } problem ? problem : TypedResults.Ok(outcome.Value!);
     }
 
     internal static Task<Results<NoContent, ProblemHttpResult>> Save(string hostId, string vmId, HostRegistry hosts) =>
@@ -210,12 +170,7 @@ public static class ItsEndpoints
 
     private static async Task<Results<NoContent, ProblemHttpResult>> Control(HostRegistry hosts, string hostId, HostInput input)
     {
-        if (hosts.Find(hostId) is not { } runner)
-        {
-            return ApiProblems.HostNotFound(hostId);
-        }
-
-        var outcome = await runner.ApplyAsync(input, (_, _) => true);
-        return outcome.Rejection is { } r ? ApiProblems.From(r) : TypedResults.NoContent();
+        var outcome = await hosts.ApplyAsync(hostId, input, (_, _) => true);
+        return outcome.Problem is { } problem ? problem : TypedResults.NoContent();
     }
 }

@@ -29,27 +29,17 @@ public static class VcpusEndpoints
 
     internal static async Task<Results<Ok<VcpuListResponse>, ProblemHttpResult>> ListVcpus(string hostId, string vmId, HostRegistry hosts)
     {
-        if (hosts.Find(hostId) is not { } runner)
-        {
-            return ApiProblems.HostNotFound(hostId);
-        }
-
-        var outcome = await runner.ReadVmAsync(vmId, (host, vm) =>
+        var outcome = await hosts.ReadVmAsync(hostId, vmId, (host, vm) =>
             HostOutcomes.Found(new VcpuListResponse(vm.Vcpus.Select(v => VcpuResponse.From(host, vm, v.Id)).ToList())));
-        return outcome.Rejection is { } r ? ApiProblems.From(r) : TypedResults.Ok(outcome.Value!);
+        return outcome.Problem is { } problem ? problem : TypedResults.Ok(outcome.Value!);
     }
 
     internal static async Task<Results<Ok<VcpuResponse>, ProblemHttpResult>> GetVcpu(string hostId, string vmId, uint vcpu, HostRegistry hosts)
     {
-        if (hosts.Find(hostId) is not { } runner)
-        {
-            return ApiProblems.HostNotFound(hostId);
-        }
-
-        var outcome = await runner.ReadVmAsync(vmId, (host, vm) => vm.FindVcpu(vcpu) is null
+        var outcome = await hosts.ReadVmAsync(hostId, vmId, (host, vm) => vm.FindVcpu(vcpu) is null
             ? HostOutcomes.Missing<VcpuResponse>($"VM '{vmId}' has no vCPU {vcpu}.")
             : HostOutcomes.Found(VcpuResponse.From(host, vm, vcpu)));
-        return outcome.Rejection is { } r ? ApiProblems.From(r) : TypedResults.Ok(outcome.Value!);
+        return outcome.Problem is { } problem ? problem : TypedResults.Ok(outcome.Value!);
     }
 
     internal static async Task<Results<Ok<VcpuResponse>, ValidationProblem, ProblemHttpResult>> Load(
@@ -75,28 +65,18 @@ public static class VcpusEndpoints
     private static async Task<Results<Ok<VcpuResponse>, ValidationProblem, ProblemHttpResult>> Schedule(
         HostRegistry hosts, string hostId, string vmId, uint vcpu, HostInput input)
     {
-        if (hosts.Find(hostId) is not { } runner)
-        {
-            return ApiProblems.HostNotFound(hostId);
-        }
-
-        var outcome = await runner.ApplyAsync(input, (host, _) => VcpuResponse.From(host, host.FindVm(vmId)!, vcpu));
-        return outcome.Rejection is { } r ? ApiProblems.From(r) : TypedResults.Ok(outcome.Value!);
+        var outcome = await hosts.ApplyAsync(hostId, input, (host, _) => VcpuResponse.From(host, host.FindVm(vmId)!, vcpu));
+        return outcome.Problem is { } problem ? problem : TypedResults.Ok(outcome.Value!);
     }
 
     internal static async Task<Results<Ok<AckResponse>, ProblemHttpResult>> Acknowledge(string hostId, string vmId, uint vcpu, HostRegistry hosts)
     {
-        if (hosts.Find(hostId) is not { } runner)
-        {
-            return ApiProblems.HostNotFound(hostId);
-        }
-
-        var outcome = await runner.ApplyAsync(new AcknowledgeInterrupt(vmId, vcpu), (_, applied) =>
+        var outcome = await hosts.ApplyAsync(hostId, new AcknowledgeInterrupt(vmId, vcpu), (_, applied) =>
         {
             var ack = (Acknowledged)applied.Result!;
             return new AckResponse(ack.IntId, ack.Source is { } s ? FabricEventResponse.SourceName(s) : null);
         });
-        return outcome.Rejection is { } r ? ApiProblems.From(r) : TypedResults.Ok(outcome.Value!);
+        return outcome.Problem is { } problem ? problem : TypedResults.Ok(outcome.Value!);
     }
 
     internal static async Task<Results<Ok<RegisterResponse>, ProblemHttpResult>> ReadRedistributor(
@@ -107,15 +87,10 @@ public static class VcpusEndpoints
             return ApiProblems.NotFound($"'{name}' is not a redistributor register; use one of {string.Join(", ", RedistributorRegisters.Names)}.");
         }
 
-        if (hosts.Find(hostId) is not { } runner)
-        {
-            return ApiProblems.HostNotFound(hostId);
-        }
-
-        var outcome = await runner.ReadVmAsync(vmId, vm => vm.FindRedistributor(vcpu) is { } rd
+        var outcome = await hosts.ReadVmAsync(hostId, vmId, vm => vm.FindRedistributor(vcpu) is { } rd
             ? HostOutcomes.Found(new RegisterResponse(RedistributorRegisters.NameOf(register), rd.Read(register)))
             : HostOutcomes.Missing<RegisterResponse>($"VM '{vmId}' has no vCPU {vcpu}."));
-        return outcome.Rejection is { } r ? ApiProblems.From(r) : TypedResults.Ok(outcome.Value!);
+        return outcome.Problem is { } problem ? problem : TypedResults.Ok(outcome.Value!);
     }
 
     internal static async Task<Results<Ok<RegisterResponse>, ValidationProblem, ProblemHttpResult>> WriteRedistributor(
@@ -131,13 +106,8 @@ public static class VcpusEndpoints
             return invalid;
         }
 
-        if (hosts.Find(hostId) is not { } runner)
-        {
-            return ApiProblems.HostNotFound(hostId);
-        }
-
         var input = new WriteRedistributorRegister(vmId, vcpu, register, access.Offset, access.Length, access.Value);
-        var outcome = await runner.ApplyAsync(input, (_, applied) => new RegisterResponse(RedistributorRegisters.NameOf(register), (ulong)applied.Result!));
-        return outcome.Rejection is { } r ? ApiProblems.From(r) : TypedResults.Ok(outcome.Value!);
+        var outcome = await hosts.ApplyAsync(hostId, input, (_, applied) => new RegisterResponse(RedistributorRegisters.NameOf(register), (ulong)applied.Result!));
+        return outcome.Problem is { } problem ? problem : TypedResults.Ok(outcome.Value!);
     }
 }

@@ -90,24 +90,14 @@ public static class VfioEndpoints
             return ApiProblems.Invalid("data", "is required and fits 32 bits");
         }
 
-        if (hosts.Find(hostId) is not { } runner)
-        {
-            return ApiProblems.HostNotFound(hostId);
-        }
-
-        var outcome = await runner.ApplyAsync(new ProgramMsixVector(deviceId, vector, address.Value, (uint)data.Value, body.Masked ?? false),
+        var outcome = await hosts.ApplyAsync(hostId, new ProgramMsixVector(deviceId, vector, address.Value, (uint)data.Value, body.Masked ?? false),
             (host, _) => MsixVectorResponse.From(host.FindVfioDevice(deviceId)!.Vectors[vector]));
-        return outcome.Rejection is { } r ? ApiProblems.From(r) : TypedResults.Ok(outcome.Value!);
+        return outcome.Problem is { } problem ? problem : TypedResults.Ok(outcome.Value!);
     }
 
     internal static async Task<Results<Ok<TriggerResponse>, ProblemHttpResult>> Trigger(string hostId, string deviceId, int vector, HostRegistry hosts)
     {
-        if (hosts.Find(hostId) is not { } runner)
-        {
-            return ApiProblems.HostNotFound(hostId);
-        }
-
-        var outcome = await runner.ApplyAsync(new TriggerMsixVector(deviceId, vector), (_, applied) => TriggerResponse.From((TriggerOutcome)applied.Result!));
-        return outcome.Rejection is { } r ? ApiProblems.From(r) : TypedResults.Ok(outcome.Value!);
+        var outcome = await hosts.ApplyAsync(hostId, new TriggerMsixVector(deviceId, vector), (_, applied) => TriggerResponse.From((TriggerOutcome)applied.Result!));
+        return outcome.Problem is { } problem ? problem : TypedResults.Ok(outcome.Value!);
     }
 }

@@ -46,15 +46,10 @@ public static class VmsEndpoints
             return ApiProblems.Invalid("setup", "must be \"ready\" or \"bare\"");
         }
 
-        if (hosts.Find(hostId) is not { } runner)
-        {
-            return ApiProblems.HostNotFound(hostId);
-        }
-
-        var outcome = await runner.ApplyAsync(new CreateVm(body.Id, vcpus, body.MemoryMiB ?? 256, setup.Value),
+        var outcome = await hosts.ApplyAsync(hostId, new CreateVm(body.Id, vcpus, body.MemoryMiB ?? 256, setup.Value),
             (host, applied) => VmResponse.From(host.FindVm((string)applied.Result!)!));
-        return outcome.Rejection is { } rejection
-            ? ApiProblems.From(rejection)
+        return outcome.Problem is { } problem
+            ? problem
             : TypedResults.Created($"/api/hosts/{hostId}/vms/{outcome.Value!.Id}", outcome.Value);
     }
 
@@ -65,24 +60,14 @@ public static class VmsEndpoints
 
     internal static async Task<Results<Ok<VmResponse>, ProblemHttpResult>> GetVm(string hostId, string vmId, HostRegistry hosts)
     {
-        if (hosts.Find(hostId) is not { } runner)
-        {
-            return ApiProblems.HostNotFound(hostId);
-        }
-
-        var outcome = await runner.ReadVmAsync(vmId, vm => HostOutcomes.Found(VmResponse.From(vm)));
-        return outcome.Rejection is { } r ? ApiProblems.From(r) : TypedResults.Ok(outcome.Value!);
+        var outcome = await hosts.ReadVmAsync(hostId, vmId, vm => HostOutcomes.Found(VmResponse.From(vm)));
+        return outcome.Problem is { } problem ? problem : TypedResults.Ok(outcome.Value!);
     }
 
     internal static async Task<Results<NoContent, ProblemHttpResult>> DeleteVm(string hostId, string vmId, HostRegistry hosts)
     {
-        if (hosts.Find(hostId) is not { } runner)
-        {
-            return ApiProblems.HostNotFound(hostId);
-        }
-
-        var outcome = await runner.ApplyAsync(new DeleteVm(vmId), (_, _) => true);
-        return outcome.Rejection is { } r ? ApiProblems.From(r) : TypedResults.NoContent();
+        var outcome = await hosts.ApplyAsync(hostId, new DeleteVm(vmId), (_, _) => true);
+        return outcome.Problem is { } problem ? problem : TypedResults.NoContent();
     }
 
     internal static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> WriteMemory(
@@ -98,13 +83,8 @@ public static class VmsEndpoints
             return ApiProblems.Invalid("hex", "must be a non-empty, even number of hex digits (bytes in address order)");
         }
 
-        if (hosts.Find(hostId) is not { } runner)
-        {
-            return ApiProblems.HostNotFound(hostId);
-        }
-
-        var outcome = await runner.ApplyAsync(new WriteGuestMemory(vmId, address.Value, Convert.FromHexString(hex)), (_, _) => true);
-        return outcome.Rejection is { } r ? ApiProblems.From(r) : TypedResults.NoContent();
+        var outcome = await hosts.ApplyAsync(hostId, new WriteGuestMemory(vmId, address.Value, Convert.FromHexString(hex)), (_, _) => true);
+        return outcome.Problem is { } problem ? problem : TypedResults.NoContent();
     }
 
     internal static async Task<Results<Ok<MemoryResponse>, ValidationProblem, ProblemHttpResult>> ReadMemory(
@@ -121,12 +101,7 @@ public static class VmsEndpoints
             return ApiProblems.Invalid("length", $"must be between 1 and {MaxMemoryRead}");
         }
 
-        if (hosts.Find(hostId) is not { } runner)
-        {
-            return ApiProblems.HostNotFound(hostId);
-        }
-
-        var outcome = await runner.ReadVmAsync(vmId, vm =>
+        var outcome = await hosts.ReadVmAsync(hostId, vmId, vm =>
         {
             var buffer = new byte[count];
             return vm.Memory.TryRead(address.Value, buffer)
@@ -134,7 +109,7 @@ public static class VmsEndpoints
                 : new HostOutcome<MemoryResponse>(default, new Domain.Hosts.Rejection(Domain.Hosts.RejectionKind.Unprocessable,
                     $"[{address}, +{count}) is outside guest RAM [0, 0x{vm.Memory.Size:x})."));
         });
-        return outcome.Rejection is { } r ? ApiProblems.From(r) : TypedResults.Ok(outcome.Value!);
+        return outcome.Problem is { } problem ? problem : TypedResults.Ok(outcome.Value!);
     }
 
     internal static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> SetLpiConfig(
@@ -155,23 +130,13 @@ public static class VmsEndpoints
             return ApiProblems.Invalid("priority", "is required, 0..255 (KVM keeps bits [7:2])");
         }
 
-        if (hosts.Find(hostId) is not { } runner)
-        {
-            return ApiProblems.HostNotFound(hostId);
-        }
-
-        var outcome = await runner.ApplyAsync(new SetLpiConfig(vmId, intId, enabled, (byte)priority), (_, _) => true);
-        return outcome.Rejection is { } r ? ApiProblems.From(r) : TypedResults.NoContent();
+        var outcome = await hosts.ApplyAsync(hostId, new SetLpiConfig(vmId, intId, enabled, (byte)priority), (_, _) => true);
+        return outcome.Problem is { } problem ? problem : TypedResults.NoContent();
     }
 
     internal static async Task<Results<Ok<LpiListResponse>, ProblemHttpResult>> ListLpis(string hostId, string vmId, HostRegistry hosts)
     {
-        if (hosts.Find(hostId) is not { } runner)
-        {
-            return ApiProblems.HostNotFound(hostId);
-        }
-
-        var outcome = await runner.ReadVmAsync(vmId, vm => HostOutcomes.Found(new LpiListResponse(vm.Lpis.Lpis.Select(LpiResponse.From).ToList())));
-        return outcome.Rejection is { } r ? ApiProblems.From(r) : TypedResults.Ok(outcome.Value!);
+        var outcome = await hosts.ReadVmAsync(hostId, vmId, vm => HostOutcomes.Found(new LpiListResponse(vm.Lpis.Lpis.Select(LpiResponse.From).ToList())));
+        return outcome.Problem is { } problem ? problem : TypedResults.Ok(outcome.Value!);
     }
 }
