@@ -1,3 +1,5 @@
+using GicService.Domain.Mmio;
+
 namespace GicService.Domain.Its;
 
 /// <summary>Offsets in the ITS control frame (spec/its.md §1.2).</summary>
@@ -34,8 +36,7 @@ public enum ItsRegister
 /// <summary>The register names the API uses, with their offsets and widths.</summary>
 public static class ItsRegisters
 {
-    private static readonly (string Name, ItsRegister Offset, int Width)[] Table =
-    [
+    private static readonly RegisterTable<ItsRegister> Table = new(
         ("GITS_CTLR", ItsRegister.Control, 4),
         ("GITS_IIDR", ItsRegister.ImplementerId, 4),
         ("GITS_TYPER", ItsRegister.Type, 8),
@@ -61,32 +62,16 @@ public static class ItsRegisters
         ("GITS_CIDR0", ItsRegister.ComponentId0, 4),
         ("GITS_CIDR1", ItsRegister.ComponentId1, 4),
         ("GITS_CIDR2", ItsRegister.ComponentId2, 4),
-        ("GITS_CIDR3", ItsRegister.ComponentId3, 4),
-    ];
+        ("GITS_CIDR3", ItsRegister.ComponentId3, 4));
 
-    public static IEnumerable<string> Names => Table.Select(t => t.Name);
+    public static IEnumerable<string> Names => Table.Names;
 
-    public static bool TryFind(string name, out ItsRegister offset, out int widthBytes)
-    {
-        foreach (var entry in Table)
-        {
-            if (string.Equals(entry.Name, name, StringComparison.OrdinalIgnoreCase))
-            {
-                offset = entry.Offset;
-                widthBytes = entry.Width;
-                return true;
-            }
-        }
+    public static bool TryFind(string name, out ItsRegister offset, out int widthBytes) => Table.TryFind(name, out offset, out widthBytes);
 
-        offset = default;
-        widthBytes = 0;
-        return false;
-    }
+    public static string NameOf(ItsRegister offset) => Table.NameOf(offset);
 
-    public static string NameOf(ItsRegister offset) => Table.First(t => t.Offset == offset).Name;
-
-    public static int WidthOf(ItsRegister offset) => Table.First(t => t.Offset == offset).Width;
+    public static int WidthOf(ItsRegister offset) => Table.WidthOf(offset);
 
     /// <summary>False for an offset KVM's register table does not list (GITS_TRANSLATER included): RAZ/WI (spec/its.md §1.1).</summary>
-    public static bool IsListed(ItsRegister offset) => Table.Any(t => t.Offset == offset);
+    public static bool IsListed(ItsRegister offset) => Table.IsListed(offset);
 }

@@ -1,3 +1,5 @@
+using GicService.Domain.Mmio;
+
 namespace GicService.Domain.Lpis;
 
 /// <summary>Offsets in a redistributor's RD_base frame that matter for LPIs (spec/its.md §1.8).</summary>
@@ -15,10 +17,10 @@ public enum RedistributorRegister
     Synchronize = 0x00C0,       // GICR_SYNCR
 }
 
+/// <summary>The redistributor register names the API uses, with their offsets and widths.</summary>
 public static class RedistributorRegisters
 {
-    private static readonly (string Name, RedistributorRegister Offset, int Width)[] Table =
-    [
+    private static readonly RegisterTable<RedistributorRegister> Table = new(
         ("GICR_CTLR", RedistributorRegister.Control, 4),
         ("GICR_IIDR", RedistributorRegister.ImplementerId, 4),
         ("GICR_TYPER", RedistributorRegister.Type, 8),
@@ -28,32 +30,16 @@ public static class RedistributorRegisters
         ("GICR_PENDBASER", RedistributorRegister.PendingBase, 8),
         ("GICR_INVLPIR", RedistributorRegister.InvalidateLpi, 8),
         ("GICR_INVALLR", RedistributorRegister.InvalidateAll, 8),
-        ("GICR_SYNCR", RedistributorRegister.Synchronize, 4),
-    ];
+        ("GICR_SYNCR", RedistributorRegister.Synchronize, 4));
 
-    public static IEnumerable<string> Names => Table.Select(t => t.Name);
+    public static IEnumerable<string> Names => Table.Names;
 
-    public static bool TryFind(string name, out RedistributorRegister offset, out int widthBytes)
-    {
-        foreach (var entry in Table)
-        {
-            if (string.Equals(entry.Name, name, StringComparison.OrdinalIgnoreCase))
-            {
-                offset = entry.Offset;
-                widthBytes = entry.Width;
-                return true;
-            }
-        }
+    public static bool TryFind(string name, out RedistributorRegister offset, out int widthBytes) => Table.TryFind(name, out offset, out widthBytes);
 
-        offset = default;
-        widthBytes = 0;
-        return false;
-    }
-
-    public static int WidthOf(RedistributorRegister offset) => Table.FirstOrDefault(t => t.Offset == offset).Width;
+    public static int WidthOf(RedistributorRegister offset) => Table.WidthOf(offset);
 
     /// <summary>False for an offset this model does not list: RAZ/WI.</summary>
-    public static bool IsListed(RedistributorRegister offset) => Table.Any(t => t.Offset == offset);
+    public static bool IsListed(RedistributorRegister offset) => Table.IsListed(offset);
 
-    public static string NameOf(RedistributorRegister offset) => Table.First(t => t.Offset == offset).Name;
+    public static string NameOf(RedistributorRegister offset) => Table.NameOf(offset);
 }
