@@ -56,10 +56,11 @@ public static class ApiServiceCollectionExtensions
 
             if (problem.Status == 413)
             {
-                // Kestrel refuses the body before any endpoint code runs; name the limit as the exception handler does.
+                // Every 413 (Kestrel's, while binding or reading a body) is a body limit: name the route's.
+                var limit = LimitsRegistration.BodyLimitOf(context.HttpContext);
                 problem.Type = ProblemTypes.PayloadTooLarge;
-                problem.Detail ??= $"The request body is larger than {LimitsOptions.Section}:{nameof(LimitsOptions.RequestBodyBytes)} allows; nothing was changed.";
-                problem.Extensions["limit"] = $"{LimitsOptions.Section}:{nameof(LimitsOptions.RequestBodyBytes)}";
+                problem.Detail ??= $"The request body is larger than {limit} allows; nothing was changed.";
+                problem.Extensions["limit"] = limit;
             }
 
             if (problem.Status == 404 && problem.Detail is null)

@@ -43,7 +43,7 @@ public static class EventsEndpoints
         }
         catch (EventsNotRetainedException dropped)
         {
-            return ApiProblems.LimitExceeded($"{LimitsOptions.Section}:{nameof(LimitsOptions.EventsRetainedPerHost)}", dropped.Message);
+            return ApiProblems.LimitExceeded(LimitsOptions.Key(nameof(LimitsOptions.EventsRetainedPerHost)), dropped.Message);
         }
     }
 }

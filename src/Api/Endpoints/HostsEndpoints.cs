@@ -4,9 +4,7 @@ using GicService.Api.Problems;
 using GicService.Api.Security;
 using GicService.Domain.Hosts;
 using GicService.Infrastructure.Hosting;
-using GicService.Infrastructure.Limits;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Extensions.Options;
 
 namespace GicService.Api.Endpoints;
 
@@ -23,7 +21,7 @@ public static class HostsEndpoints
         return app;
     }
 
-    internal static async Task<Results<Created<HostResponse>, ValidationProblem, ProblemHttpResult>> CreateHost(CreateHostRequest body, HostRegistry hosts, ClaimsPrincipal user, IOptions<LimitsOptions> limitsOptions)
+    internal static async Task<Results<Created<HostResponse>, ValidationProblem, ProblemHttpResult>> CreateHost(CreateHostRequest body, HostRegistry hosts, ClaimsPrincipal user)
     {
         if (user.RefuseNewHost(body.Id) is { } refused)
         {
@@ -47,13 +45,6 @@ public static class HostsEndpoints
             Fail("pcpus", $"must be between 1 and {HostConfiguration.MaxPcpus}");
         }
 
-        var limits = limitsOptions.Value;
-        if (body.Pcpus > limits.PcpusPerHost && body.Pcpus <= HostConfiguration.MaxPcpus)
-        {
-            return ApiProblems.LimitExceeded($"{LimitsOptions.Section}:{nameof(LimitsOptions.PcpusPerHost)}",
-                $"A host may have at most {limits.PcpusPerHost} pCPUs (asked for {body.Pcpus}).");
-        }
-
         var version = GicVersion.V4_0;
         if (body.GicVersion is not null && !GicVersions.TryParse(body.GicVersion, out version))
         {
@@ -73,8 +64,7 @@ public static class HostsEndpoints
             body.HostIts?.IdBits ?? 16,
             body.HostIts?.DirectLpi,
             body.RemapHint ?? false,
-            body.PreservePendingOnUnmap ?? false,
-            limits.HostLimits);
+            body.PreservePendingOnUnmap ?? false);
         var problems = configuration.Validate().ToList();
         if (problems.Count > 0)
         {

@@ -31,7 +31,7 @@ public static class ItsCommandRequests
 
     public static IReadOnlyCollection<string> Ops => FieldsByOp.Keys;
 
-    /// <summary>The commands of <paramref name="body"/>, at most <paramref name="maxCommands"/> of them (the caller checks that limit first).</summary>
+    /// <summary>The queue entries of <paramref name="body"/>'s commands (the endpoint checks Limits:CommandsPerRequest first).</summary>
     public static List<QueuedCommand>? TryMap(CommandsRequest body, Dictionary<string, List<string>> errors)
     {
         if (body.Commands is not { Count: > 0 } commands)

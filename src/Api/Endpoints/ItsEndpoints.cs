@@ -79,7 +79,7 @@ public static class ItsEndpoints
     {
         if (body.Commands?.Count > limits.Value.CommandsPerRequest)
         {
-            return ApiProblems.LimitExceeded($"{LimitsOptions.Section}:{nameof(LimitsOptions.CommandsPerRequest)}",
+            return ApiProblems.LimitExceeded(LimitsOptions.Key(nameof(LimitsOptions.CommandsPerRequest)),
                 $"At most {limits.Value.CommandsPerRequest} commands per request (got {body.Commands.Count}).");
         }
 

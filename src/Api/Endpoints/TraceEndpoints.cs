@@ -14,13 +14,15 @@ namespace GicService.Api.Endpoints;
 
 public static class TraceEndpoints
 {
+    public const string ReplayTraceName = "ReplayTrace";
+
     public static IEndpointRouteBuilder MapTraceEndpoints(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/hosts").WithTags("Traces");
         group.MapGet("/{hostId}/trace", GetTrace).WithName("GetTrace")
             .WithSummary("The host's configuration and every input it received, in order, streamed as the journal is read")
             .Produces<TraceDocument>();
-        group.MapPost("/replay", ReplayTrace).WithName("ReplayTrace").RequireAuthorization(GicPolicies.Administer)
+        group.MapPost("/replay", ReplayTrace).WithName(ReplayTraceName).RequireAuthorization(GicPolicies.Administer)
             .WithSummary("Build a new host from a trace exactly as GET .../trace returned it; the same inputs give the same events")
             .Accepts<TraceDocument>("application/json");
         return app;
@@ -73,19 +75,8 @@ public static class TraceEndpoints
             return TypedResults.Problem($"The trace cannot be replayed: {ex.Message}", statusCode: 400, title: "Invalid trace", type: ProblemTypes.InvalidTrace);
         }
 
-        // A trace keeps the limits it was recorded under, but never goes beyond this service's.
-        var limits = limitsOptions.Value;
-        if (trace.Configuration.Pcpus > limits.PcpusPerHost)
-        {
-            return ApiProblems.LimitExceeded($"{LimitsOptions.Section}:{nameof(LimitsOptions.PcpusPerHost)}",
-                $"The trace's host has {trace.Configuration.Pcpus} pCPUs; this service allows at most {limits.PcpusPerHost}.");
-        }
-
-        var configuration = trace.Configuration with
-        {
-            Id = id ?? hosts.NextId(),
-            Limits = trace.Configuration.EffectiveLimits.Min(limits.HostLimits),
-        };
+        // The trace's limits come along; the registry holds them to the service's.
+        var configuration = trace.Configuration with { Id = id ?? hosts.NextId() };
         var problems = configuration.Validate().ToList();
         if (problems.Count > 0)
         {

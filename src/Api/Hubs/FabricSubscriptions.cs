@@ -32,7 +32,7 @@ public sealed partial class FabricSubscriptions(
             if (!connection.Pumps.ContainsKey(runner.Id) && connection.Pumps.Count >= max)
             {
                 throw new HubException(
-                    $"This connection already has {connection.Pumps.Count} subscriptions, the limit ({LimitsOptions.Section}:{nameof(LimitsOptions.HubSubscriptionsPerConnection)}); unsubscribe from a host first.");
+                    $"This connection already has {connection.Pumps.Count} subscriptions, the limit ({LimitsOptions.Key(nameof(LimitsOptions.HubSubscriptionsPerConnection))}); unsubscribe from a host first.");
             }
 
             connection.Pumps.Remove(runner.Id, out previous);

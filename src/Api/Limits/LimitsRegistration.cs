@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Threading.RateLimiting;
 using GicService.Api.Problems;
 using GicService.Infrastructure.Limits;
+using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -40,6 +41,14 @@ public static class LimitsRegistration
         return services;
     }
 
+    /// <summary>The body limit of the request's route, as a 413 names it: a trace's for replay, else every route's.</summary>
+    internal static string BodyLimitOf(HttpContext context) =>
+        // The exception handler clears the endpoint before it writes the problem; its feature keeps it.
+        (context.GetEndpoint() ?? context.Features.Get<IExceptionHandlerFeature>()?.Endpoint)
+            ?.Metadata.GetMetadata<IEndpointNameMetadata>()?.EndpointName == Endpoints.TraceEndpoints.ReplayTraceName
+            ? LimitsOptions.Key(nameof(LimitsOptions.TraceBodyBytes))
+            : LimitsOptions.Key(nameof(LimitsOptions.RequestBodyBytes));
+
     /// <summary>A key's requests share one bucket; callers without a key (anonymous or refused) share one per address.</summary>
     internal static string PartitionOf(HttpContext context) =>
         context.Features.Get<Security.ApiKey>()?.RatePartition ?? "address:" + context.Connection.RemoteIpAddress;
@@ -58,9 +67,9 @@ public static class LimitsRegistration
             Status = StatusCodes.Status429TooManyRequests,
             Type = ProblemTypes.RateLimited,
             Title = "Too many requests",
-            Detail = $"This caller is over its rate ({LimitsOptions.Section}:{nameof(LimitsOptions.RatePerSecond)}); retry after {seconds} s. Nothing was changed.",
+            Detail = $"This caller is over its rate ({LimitsOptions.Key(nameof(LimitsOptions.RatePerSecond))}); retry after {seconds} s. Nothing was changed.",
         };
-        problem.Extensions["limit"] = $"{LimitsOptions.Section}:{nameof(LimitsOptions.RatePerSecond)}";
+        problem.Extensions["limit"] = LimitsOptions.Key(nameof(LimitsOptions.RatePerSecond));
         await problems.WriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem });
     }
 }

@@ -37,14 +37,8 @@ public sealed class BearerSecurityTransformer : IOpenApiDocumentTransformer, IOp
         operation.Security ??= [];
         operation.Security.Add(new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(SchemeId, context.Document)] = [] });
         operation.Responses ??= new OpenApiResponses();
-        operation.Responses.TryAdd("401", Problem($"No API key, or an unknown one ({ProblemTypes.Unauthorized})"));
-        operation.Responses.TryAdd("403", Problem($"The key's role or host scope does not allow this ({ProblemTypes.Forbidden})"));
+        operation.Responses.TryAdd("401", ProblemResponse.Create($"No API key, or an unknown one ({ProblemTypes.Unauthorized})"));
+        operation.Responses.TryAdd("403", ProblemResponse.Create($"The key's role or host scope does not allow this ({ProblemTypes.Forbidden})"));
         return Task.CompletedTask;
     }
-
-    private static OpenApiResponse Problem(string description) => new()
-    {
-        Description = description,
-        Content = new Dictionary<string, OpenApiMediaType> { ["application/problem+json"] = new OpenApiMediaType() },
-    };
 }

@@ -18,16 +18,10 @@ public sealed class LimitResponsesOperationTransformer : IOpenApiOperationTransf
         operation.Responses ??= new OpenApiResponses();
         if (operation.RequestBody is not null)
         {
-            operation.Responses.TryAdd("413", Problem($"The body is larger than the route accepts: Limits:RequestBodyBytes, for a trace Limits:TraceBodyBytes ({ProblemTypes.PayloadTooLarge})"));
+            operation.Responses.TryAdd("413", ProblemResponse.Create($"The body is larger than the route accepts: Limits:RequestBodyBytes, for a trace Limits:TraceBodyBytes ({ProblemTypes.PayloadTooLarge})"));
         }
 
-        operation.Responses.TryAdd("429", Problem($"Over Limits:RatePerSecond; Retry-After says when to try again ({ProblemTypes.RateLimited})"));
+        operation.Responses.TryAdd("429", ProblemResponse.Create($"Over Limits:RatePerSecond; Retry-After says when to try again ({ProblemTypes.RateLimited})"));
         return Task.CompletedTask;
     }
-
-    private static OpenApiResponse Problem(string description) => new()
-    {
-        Description = description,
-        Content = new Dictionary<string, OpenApiMediaType> { ["application/problem+json"] = new OpenApiMediaType() },
-    };
 }

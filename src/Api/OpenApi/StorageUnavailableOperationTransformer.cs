@@ -13,14 +13,8 @@ public sealed class StorageUnavailableOperationTransformer : IOpenApiOperationTr
         if (method is "POST" or "PUT" or "DELETE" or "PATCH")
         {
             operation.Responses ??= new OpenApiResponses();
-            operation.Responses.TryAdd("503", new OpenApiResponse
-            {
-                Description = $"Storage unavailable ({ProblemTypes.StorageUnavailable}): the journal could not be written and nothing was applied",
-                Content = new Dictionary<string, OpenApiMediaType>
-                {
-                    ["application/problem+json"] = new OpenApiMediaType(),
-                },
-            });
+            operation.Responses.TryAdd("503", ProblemResponse.Create(
+                $"Storage unavailable ({ProblemTypes.StorageUnavailable}): the journal could not be written and nothing was applied"));
         }
 
         return Task.CompletedTask;

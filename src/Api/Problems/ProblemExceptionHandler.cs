@@ -18,9 +18,7 @@ public sealed partial class ProblemExceptionHandler(IProblemDetailsService probl
     {
         var (status, type, title, detail) = exception switch
         {
-            BadHttpRequestException { StatusCode: 413 } => (413, ProblemTypes.PayloadTooLarge, "Request body too large",
-                $"The request body is larger than this route accepts ({LimitsOptions.Section}:{nameof(LimitsOptions.RequestBodyBytes)}, " +
-                $"or {LimitsOptions.Section}:{nameof(LimitsOptions.TraceBodyBytes)} for a trace); nothing was changed."),
+            BadHttpRequestException { StatusCode: 413 } => (413, ProblemTypes.PayloadTooLarge, "Request body too large", null), // detail and limit: AddGicApi's problem customization
             BadHttpRequestException bad => (bad.StatusCode, ProblemTypes.MalformedRequest, "The request is malformed", Describe(bad)),
             LimitExceededException exceeded => (422, ProblemTypes.LimitExceeded, "Limit exceeded", exceeded.Message),
             HostDeletedException gone => (404, ProblemTypes.HostNotFound, "Host not found", gone.Message),
@@ -43,10 +41,6 @@ public sealed partial class ProblemExceptionHandler(IProblemDetailsService probl
         if (exception is LimitExceededException { Limit: var limit })
         {
             problem.Extensions["limit"] = limit;
-        }
-        else if (status == 413)
-        {
-            problem.Extensions["limit"] = $"{LimitsOptions.Section}:{nameof(LimitsOptions.RequestBodyBytes)}";
         }
 
         return await problems.TryWriteAsync(new ProblemDetailsContext

@@ -180,7 +180,7 @@ public sealed class EventLog(int retained = int.MaxValue)
             }
 
             var next = Math.Max(afterSeq, 0) + 1;
-            if (next < _firstSeq && afterSeq < LastSeqLocked)
+            if (next < _firstSeq)
             {
                 throw new EventsNotRetainedException(afterSeq, _firstSeq, Retained);
             }

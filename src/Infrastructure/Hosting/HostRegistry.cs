@@ -35,12 +35,17 @@ public sealed class HostRegistry(IHostStore store, IOptions<StorageOptions> opti
     }
 
     /// <summary>
-    /// Builds and starts a host once its creation is stored; null when the id is taken. Throws
-    /// <see cref="LimitExceededException"/> when the service already runs <see cref="LimitsOptions.Hosts"/> hosts, and
+    /// Builds and starts a host, under this service's <see cref="LimitsOptions.HostLimits"/>, once its creation is
+    /// stored; null when the id is taken. Throws
+    /// <see cref="LimitExceededException"/> when the service already runs <see cref="LimitsOptions.Hosts"/> hosts or the
+    /// host would have more than <see cref="LimitsOptions.PcpusPerHost"/> pCPUs, and
     /// <see cref="StorageUnavailableException"/> (and no host exists) when its creation cannot be stored.
     /// </summary>
     public async Task<HostRunner?> CreateAsync(HostConfiguration configuration)
     {
+        // The host keeps the tighter of its own limits (a replayed trace's) and the service's (docs/decisions.md, 33).
+        configuration = configuration with { Limits = configuration.EffectiveLimits.Min(limits.Value.HostLimits) };
+
         // One creation at a time, so the count and the id are checked against what really exists (creation is rare).
         await _creating.WaitAsync().ConfigureAwait(false);
         try
@@ -52,8 +57,14 @@ public sealed class HostRegistry(IHostStore store, IOptions<StorageOptions> opti
 
             if (_hosts.Count >= limits.Value.Hosts)
             {
-                throw new LimitExceededException($"{LimitsOptions.Section}:{nameof(LimitsOptions.Hosts)}",
+                throw new LimitExceededException(LimitsOptions.Key(nameof(LimitsOptions.Hosts)),
                     $"The service already runs {_hosts.Count} hosts, its limit; delete one first.");
+            }
+
+            if (configuration.Pcpus > limits.Value.PcpusPerHost)
+            {
+                throw new LimitExceededException(LimitsOptions.Key(nameof(LimitsOptions.PcpusPerHost)),
+                    $"A host may have at most {limits.Value.PcpusPerHost} pCPUs (asked for {configuration.Pcpus}).");
             }
 
             var host = Host.Create(configuration, out var events);

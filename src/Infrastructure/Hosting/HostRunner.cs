@@ -286,8 +286,11 @@ public sealed class HostRunner : IAsyncDisposable
     {
         var index = ++_inputs;
         var applied = _host.Apply(input);
-        Log.Append(applied.Events);
-        Log.Trim(RetentionFloor());
+        if (applied.Events.Count > 0)
+        {
+            Log.Append(applied.Events);
+            Log.Trim(RetentionFloor());
+        }
         if (!applied.Accepted)
         {
             _rejected.Add(index);

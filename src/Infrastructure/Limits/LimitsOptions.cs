@@ -13,6 +13,9 @@ public sealed class LimitsOptions
 {
     public const string Section = "Limits";
 
+    /// <summary>The configuration key of a limit, as problems name it: <c>Key(nameof(Hosts))</c> is <c>Limits:Hosts</c>.</summary>
+    public static string Key(string limit) => $"{Section}:{limit}";
+
     /// <summary>Largest request body, in bytes (413 beyond it); trace replay has its own, <see cref="TraceBodyBytes"/>.</summary>
     [Range(1024, 1L << 30)]
     public long RequestBodyBytes { get; set; } = 1 << 20;

@@ -20,6 +20,7 @@ public sealed class LimitsTests : IAsyncLifetime
         ["Limits:GuestMemoryBytesPerVm"] = "16384",
         ["Limits:CommandsPerRequest"] = "4",
         ["Limits:RequestBodyBytes"] = "4096",
+        ["Limits:TraceBodyBytes"] = "2048",
         ["Limits:HubSubscriptionsPerConnection"] = "1",
     });
 
@@ -133,6 +134,21 @@ public sealed class LimitsTests : IAsyncLifetime
             Assert.Equal("/problems/payload-too-large", (string?)problem!["type"]);
             Assert.Equal("Limits:RequestBodyBytes", (string?)problem["limit"]);
         });
+    }
+
+    [Fact]
+    public async Task ATraceLargerThanItsLimit_Gets413Problem_NamingTheTraceLimit_AndNoHostIsMade()
+    {
+        using var http = _factory.CreateClient();
+        var hosts = await HostIds();
+        using var response = await http.PostAsync("/api/hosts/replay?id=h-trace",
+            new StringContent($"{{\"padding\":\"{new string('a', 3000)}\"}}", Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        var problem = await response.Content.ReadFromJsonAsync<JsonObject>();
+        Assert.Equal("/problems/payload-too-large", (string?)problem!["type"]);
+        Assert.Equal("Limits:TraceBodyBytes", (string?)problem["limit"]);
+        Assert.Equal(hosts, await HostIds());
     }
 
     [Fact]

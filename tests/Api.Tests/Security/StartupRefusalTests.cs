@@ -43,12 +43,12 @@ public sealed class StartupRefusalTests
     }
 
     [Theory]
-    [InlineData("Auth:Keys:0:Key", "short", "at least 16 characters")]
-    [InlineData("Auth:Keys:0:KeyHash", "sha256:nothex", "64 hex digits")]
-    [InlineData("Auth:Keys:0:Key", "a-long-enough-key-123", "Role must be one of")]
-    public void InvalidKeys_StopTheServiceFromStarting(string setting, string value, string message)
+    [InlineData("Auth:Keys:0:Key", "short", "reader", "at least 16 characters")]
+    [InlineData("Auth:Keys:0:KeyHash", "sha256:nothex", "reader", "64 hex digits")]
+    [InlineData("Auth:Keys:0:Key", "a-long-enough-key-123", "root", "Role must be one of")]
+    public void InvalidKeys_StopTheServiceFromStarting(string setting, string value, string role, string message)
     {
-        using var factory = new GicServiceFactory { Settings = new Dictionary<string, string?> { [setting] = value, ["Auth:Keys:0:Role"] = message.StartsWith("Role") ? "root" : "reader" } };
+        using var factory = new GicServiceFactory { Settings = new Dictionary<string, string?> { [setting] = value, ["Auth:Keys:0:Role"] = role } };
         var failure = Assert.Throws<OptionsValidationException>(() => factory.CreateClient());
         Assert.Contains(message, failure.Message);
     }
